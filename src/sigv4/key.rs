@@ -1,0 +1,236 @@
+//! Step 3: the [signing key](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#derive-signing-key),
+//! and [`Signer`], which holds credentials and caches derived keys.
+
+use core::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use super::{Scope, Signature, StringToSign};
+use crate::credentials::Credentials;
+use crate::error::Result;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// An HMAC-SHA256 state keyed with `key`, built through the infallible `KeyInit::new`:
+/// as RFC 2104 says, a key longer than the 64-byte block is hashed first, a shorter one is
+/// padded with zeros.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    use sha2::Digest;
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    HmacSha256::new(&block.into())
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = keyed(key);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// The derived signing key: `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
+/// "aws4_request")`. It keeps a pre-keyed HMAC state so that each signature costs one HMAC
+/// without re-hashing the key pads. `Debug` does not show it.
+///
+/// ```
+/// use s3presign::sigv4::SigningKey;
+/// // The AWS documentation's example (IAM user guide, "derive a signing key").
+/// let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
+/// assert_eq!(hex::encode(key.as_bytes()), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+/// ```
+#[derive(Clone)]
+pub struct SigningKey {
+    bytes: [u8; 32],
+    // Cloning this state saves the two compression rounds that keying HMAC costs.
+    mac: HmacSha256,
+}
+
+impl SigningKey {
+    /// Derives the key for a secret, a `YYYYMMDD` date, a region and a service.
+    pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
+        let mut k_secret = alloc::vec::Vec::with_capacity(4 + secret.len());
+        k_secret.extend_from_slice(b"AWS4");
+        k_secret.extend_from_slice(secret.as_bytes());
+        let k_date = hmac(&k_secret, date.as_bytes());
+        let k_region = hmac(&k_date, region.as_bytes());
+        let k_service = hmac(&k_region, service.as_bytes());
+        let bytes = hmac(&k_service, b"aws4_request");
+        Self::from_bytes(bytes)
+    }
+
+    fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self {
+            bytes,
+            mac: keyed(&bytes),
+        }
+    }
+
+    /// The 32 key bytes. This is secret material: do not log it.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// Signs a string to sign.
+    pub fn sign(&self, string_to_sign: &StringToSign<'_>) -> Signature {
+        let mut mac = self.mac.clone();
+        string_to_sign.write_to(&mut MacSink(&mut mac));
+        Signature::from_bytes(mac.finalize().into_bytes().into())
+    }
+}
+
+struct MacSink<'a>(&'a mut HmacSha256);
+
+impl super::Sink for MacSink<'_> {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.0.update(s.as_bytes());
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey([redacted])")
+    }
+}
+
+/// Credentials plus a small cache of derived signing keys.
+///
+/// Deriving a key costs four HMACs; a `Signer` does it at most once per (secret, date,
+/// region, service) while the entry stays in its bounded cache (4 entries, under the `std`
+/// feature; without `std` keys are derived on each call). Create one per set of
+/// credentials and share it (`Signer` is `Send + Sync`).
+///
+/// ```
+/// use s3presign::{Credentials, Signer};
+/// let signer = Signer::new(Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))?;
+/// assert_eq!(signer.credentials().access_key_id(), "AKIDEXAMPLE");
+/// # Ok::<(), s3presign::Error>(())
+/// ```
+pub struct Signer {
+    credentials: Credentials,
+    #[cfg(feature = "std")]
+    cache: std::sync::Mutex<KeyCache>,
+}
+
+impl Signer {
+    /// Wraps validated credentials.
+    ///
+    /// # Errors
+    /// As [`Credentials::validate`].
+    pub fn new(credentials: Credentials) -> Result<Self> {
+        credentials.validate()?;
+        Ok(Self {
+            credentials,
+            #[cfg(feature = "std")]
+            cache: std::sync::Mutex::new(KeyCache::default()),
+        })
+    }
+
+    /// The credentials this signer signs with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The signing key for `scope`, from the cache when possible.
+    pub fn signing_key(&self, scope: &Scope<'_>) -> SigningKey {
+        #[cfg(feature = "std")]
+        {
+            let secret = self.credentials.secret_access_key();
+            let day = scope.date();
+            let date = day.date_str();
+            if let Ok(mut cache) = self.cache.lock() {
+                if let Some(key) = cache.get(secret, date, scope.region(), scope.service()) {
+                    return key;
+                }
+                let key = SigningKey::derive(secret, date, scope.region(), scope.service());
+                cache.insert(secret, date, scope.region(), scope.service(), key.clone());
+                return key;
+            }
+        }
+        SigningKey::derive(
+            self.credentials.secret_access_key(),
+            scope.date().date_str(),
+            scope.region(),
+            scope.service(),
+        )
+    }
+
+    /// How many keys have been derived since this signer was created (for tests and
+    /// benchmarks that check the cache).
+    #[cfg(feature = "std")]
+    pub fn derivations(&self) -> u64 {
+        self.cache.lock().map(|c| c.derivations).unwrap_or(0)
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "std")]
+const CACHE_SLOTS: usize = 4;
+
+/// A bounded cache: 4 slots, least recently inserted evicted first. Each entry is keyed by
+/// the secret itself, so a rotated secret can never reuse an old key.
+#[cfg(feature = "std")]
+#[derive(Default)]
+struct KeyCache {
+    slots: [Option<CacheEntry>; CACHE_SLOTS],
+    next: usize,
+    derivations: u64,
+}
+
+#[cfg(feature = "std")]
+struct CacheEntry {
+    secret: alloc::string::String,
+    date: [u8; 8],
+    region: alloc::string::String,
+    service: alloc::string::String,
+    key: SigningKey,
+}
+
+#[cfg(feature = "std")]
+impl KeyCache {
+    fn get(&self, secret: &str, date: &str, region: &str, service: &str) -> Option<SigningKey> {
+        self.slots.iter().flatten().find_map(|e| {
+            let hit = e.date.as_slice() == date.as_bytes()
+                && e.region == region
+                && e.service == service
+                && ct_eq_bytes(e.secret.as_bytes(), secret.as_bytes());
+            hit.then(|| e.key.clone())
+        })
+    }
+
+    fn insert(&mut self, secret: &str, date: &str, region: &str, service: &str, key: SigningKey) {
+        let mut d = [0u8; 8];
+        let n = date.len().min(8);
+        d[..n].copy_from_slice(&date.as_bytes()[..n]);
+        self.slots[self.next] = Some(CacheEntry {
+            secret: secret.into(),
+            date: d,
+            region: region.into(),
+            service: service.into(),
+            key,
+        });
+        self.next = (self.next + 1) % CACHE_SLOTS;
+        self.derivations += 1;
+    }
+}
+
+/// Equality whose time depends only on the lengths, not on where the bytes differ.
+#[cfg(feature = "std")]
+fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y));
+    core::hint::black_box(diff) == 0
+}

@@ -1,0 +1,47 @@
+//! AWS Signature Version 4, one spec step per type.
+//!
+//! The steps of the [SigV4 signing process](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html):
+//! 1. [`CanonicalRequest`]: method, canonical URI, canonical query, canonical headers,
+//!    signed header names and payload hash, one per line;
+//! 2. [`Scope`] and [`StringToSign`]: algorithm, request time, credential scope and the
+//!    SHA-256 of the canonical request;
+//! 3. [`SigningKey`]: four chained HMACs over the secret, date, region and service;
+//! 4. [`Signature`]: HMAC of the string to sign with the signing key.
+//!
+//! Each type's `Display` prints exactly the spec's text, so a `SignatureDoesNotMatch` can be
+//! debugged by diffing the server's canonical request against ours.
+//!
+//! [`sign_headers`] and [`presign`] run the whole pipeline for any service; the S3 presigner
+//! in [`crate::s3`] runs the same steps with S3's settings and a fast path for URLs.
+
+mod canonical;
+mod key;
+mod settings;
+mod sign;
+mod signature;
+mod string_to_sign;
+
+pub use canonical::CanonicalRequest;
+pub(crate) use canonical::{
+    Sink, canonical_header_value, validate_header_name, validate_method, write_canonical_request,
+};
+pub(crate) use sign::{is_reserved_query_name, push_u64};
+pub(crate) use string_to_sign::validate_scope_part;
+pub use key::{Signer, SigningKey};
+pub use settings::{
+    ContentSha256Header, Payload, PathNormalization, SessionTokenMode, SigningSettings, UriEncoding,
+};
+pub use sign::{
+    HeaderSignature, QuerySignature, SignableRequest, SigningParams, presign, sign_headers,
+};
+pub use signature::Signature;
+pub use string_to_sign::{Scope, StringToSign};
+
+/// The algorithm name that starts every string to sign and `Authorization` header.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// The payload hash used when the body is not signed (the norm for presigned S3 URLs).
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// SHA-256 of the empty string, the payload hash of a request without a body.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

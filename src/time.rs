@@ -1,0 +1,279 @@
+//! [`AmzDate`]: the instant a request is signed at, in the two forms SigV4 needs.
+
+use core::fmt;
+
+use crate::error::{Error, Result};
+
+/// Seconds from 1970-01-01 to 10000-01-01: AmzDate covers years 1970..=9999.
+const MAX_UNIX: i64 = 253_402_300_799;
+
+/// A UTC instant with whole-second precision, pre-formatted as SigV4's `X-Amz-Date`
+/// (`20130524T000000Z`) and credential-scope date (`20130524`).
+///
+/// The core never reads the clock: every signing call takes an `AmzDate`. Build one from a
+/// [`time::OffsetDateTime`], a Unix timestamp, or text; under the `std` feature
+/// [`AmzDate::now`] reads the system clock.
+///
+/// ```
+/// use s3presign::AmzDate;
+/// let d: AmzDate = "2013-05-24T00:00:00Z".parse()?;
+/// assert_eq!(d.as_str(), "20130524T000000Z");
+/// assert_eq!(d.date_str(), "20130524");
+/// assert_eq!(d, AmzDate::parse("20130524T000000Z")?);
+/// assert_eq!(d.unix_timestamp(), 1_369_353_600);
+/// # Ok::<(), s3presign::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AmzDate {
+    unix: i64,
+    text: [u8; 16],
+}
+
+impl AmzDate {
+    /// The instant `secs` seconds after 1970-01-01T00:00:00Z.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDate`] outside years 1970..=9999.
+    pub fn from_unix_timestamp(secs: i64) -> Result<Self> {
+        if !(0..=MAX_UNIX).contains(&secs) {
+            return Err(Error::InvalidDate {
+                reason: "timestamp outside years 1970..=9999",
+            });
+        }
+        let dt = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::InvalidDate {
+            reason: "timestamp out of range",
+        })?;
+        Ok(Self::from_parts(
+            secs,
+            dt.year() as u32,
+            u8::from(dt.month()) as u32,
+            dt.day() as u32,
+            dt.hour() as u32,
+            dt.minute() as u32,
+            dt.second() as u32,
+        ))
+    }
+
+    /// Parses `20130524T000000Z` (ISO 8601 basic, as in `X-Amz-Date`) or
+    /// `2013-05-24T00:00:00Z` (RFC 3339, UTC only, optional fractional seconds are dropped).
+    ///
+    /// # Errors
+    /// [`Error::InvalidDate`] naming what is wrong.
+    pub fn parse(s: &str) -> Result<Self> {
+        let b = s.as_bytes();
+        let bad = |reason| Error::InvalidDate { reason };
+        let (y, mo, d, h, mi, se) = if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' {
+            (
+                digits(&b[0..4])?,
+                digits(&b[4..6])?,
+                digits(&b[6..8])?,
+                digits(&b[9..11])?,
+                digits(&b[11..13])?,
+                digits(&b[13..15])?,
+            )
+        } else if b.len() >= 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b'T' || b[10] == b't')
+            && b[13] == b':'
+            && b[16] == b':'
+        {
+            let rest = &b[19..];
+            let rest = match rest.first() {
+                Some(b'.') => {
+                    let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    if n == 0 {
+                        return Err(bad("fractional seconds need at least one digit"));
+                    }
+                    &rest[1 + n..]
+                }
+                _ => rest,
+            };
+            if rest != b"Z" && rest != b"z" && rest != b"+00:00" {
+                return Err(bad("only UTC times (ending in Z) are accepted"));
+            }
+            (
+                digits(&b[0..4])?,
+                digits(&b[5..7])?,
+                digits(&b[8..10])?,
+                digits(&b[11..13])?,
+                digits(&b[14..16])?,
+                digits(&b[17..19])?,
+            )
+        } else {
+            return Err(bad("unrecognised format"));
+        };
+        let month = u8::try_from(mo)
+            .ok()
+            .and_then(|m| time::Month::try_from(m).ok())
+            .ok_or(bad("month out of range"))?;
+        let date = time::Date::from_calendar_date(y as i32, month, d as u8)
+            .map_err(|_| bad("day out of range for the month"))?;
+        let tod = time::Time::from_hms(h as u8, mi as u8, se as u8)
+            .map_err(|_| bad("time of day out of range"))?;
+        let unix = date.with_time(tod).assume_utc().unix_timestamp();
+        Self::from_unix_timestamp(unix)
+    }
+
+    fn from_parts(unix: i64, y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Self {
+        let mut text = *b"00000000T000000Z";
+        put_digits(&mut text[0..4], y);
+        put_digits(&mut text[4..6], mo);
+        put_digits(&mut text[6..8], d);
+        put_digits(&mut text[9..11], h);
+        put_digits(&mut text[11..13], mi);
+        put_digits(&mut text[13..15], s);
+        Self { unix, text }
+    }
+
+    /// The `X-Amz-Date` form, `20130524T000000Z`.
+    pub fn as_str(&self) -> &str {
+        // The buffer holds ASCII digits, 'T' and 'Z' only.
+        core::str::from_utf8(&self.text).unwrap_or("00000000T000000Z")
+    }
+
+    /// The credential-scope form, `20130524`.
+    pub fn date_str(&self) -> &str {
+        &self.as_str()[..8]
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn unix_timestamp(&self) -> i64 {
+        self.unix
+    }
+
+    /// This instant plus `secs` seconds, or `None` past year 9999.
+    pub fn checked_add_secs(&self, secs: u64) -> Option<Self> {
+        let secs = i64::try_from(secs).ok()?;
+        Self::from_unix_timestamp(self.unix.checked_add(secs)?).ok()
+    }
+
+    /// The RFC 3339 form, `2013-05-24T00:00:00Z`.
+    ///
+    /// ```
+    /// let d = s3presign::AmzDate::from_unix_timestamp(1_369_353_600)?;
+    /// assert_eq!(d.to_rfc3339(), "2013-05-24T00:00:00Z");
+    /// # Ok::<(), s3presign::Error>(())
+    /// ```
+    pub fn to_rfc3339(&self) -> alloc::string::String {
+        let t = self.as_str();
+        alloc::format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &t[0..4],
+            &t[4..6],
+            &t[6..8],
+            &t[9..11],
+            &t[11..13],
+            &t[13..15]
+        )
+    }
+
+    /// The current time from the system clock.
+    ///
+    /// Only under the `std` feature. Not usable on `wasm32-unknown-unknown`, where the
+    /// standard library has no clock and this panics: pass the time in (for example from
+    /// JavaScript's `Date.now()`) with [`AmzDate::from_unix_timestamp`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidDate`] if the clock is before 1970 or after 9999.
+    #[cfg(feature = "std")]
+    #[allow(clippy::disallowed_methods)] // the one place allowed to read the clock
+    pub fn now() -> Result<Self> {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|_| Error::InvalidDate {
+                reason: "system clock is before 1970",
+            })?
+            .as_secs();
+        Self::from_unix_timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+}
+
+fn digits(b: &[u8]) -> Result<u32> {
+    let mut n = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return Err(Error::InvalidDate {
+                reason: "expected a digit",
+            });
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Ok(n)
+}
+
+fn put_digits(out: &mut [u8], mut n: u32) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+impl core::str::FromStr for AmzDate {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<time::OffsetDateTime> for AmzDate {
+    type Error = Error;
+    /// Converts any offset to UTC and drops sub-second precision.
+    fn try_from(t: time::OffsetDateTime) -> Result<Self> {
+        Self::from_unix_timestamp(t.unix_timestamp())
+    }
+}
+
+impl fmt::Display for AmzDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for AmzDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AmzDate({})", self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_forms_agree() {
+        let a = AmzDate::parse("20150830T123600Z").unwrap();
+        let b = AmzDate::parse("2015-08-30T12:36:00Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), "20150830T123600Z");
+        assert_eq!(AmzDate::parse("2015-08-30T12:36:00.123Z").unwrap(), a);
+    }
+
+    #[test]
+    fn rejects_bad_dates() {
+        for s in [
+            "",
+            "20150230T000000Z",
+            "20151301T000000Z",
+            "20150830T246000Z",
+            "2015-08-30T12:36:00+01:00",
+            "2015-08-30 12:36:00Z",
+            "19691231T235959Z",
+            "2015083XT123600Z",
+            "2015-08-30T12:36:00.Z",
+        ] {
+            assert!(AmzDate::parse(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn limits() {
+        assert!(AmzDate::from_unix_timestamp(-1).is_err());
+        assert!(AmzDate::from_unix_timestamp(MAX_UNIX).is_ok());
+        assert!(AmzDate::from_unix_timestamp(MAX_UNIX + 1).is_err());
+        let d = AmzDate::from_unix_timestamp(MAX_UNIX).unwrap();
+        assert_eq!(d.as_str(), "99991231T235959Z");
+        assert!(d.checked_add_secs(1).is_none());
+        assert!(d.checked_add_secs(u64::MAX).is_none());
+    }
+}
