@@ -61,6 +61,8 @@ extern crate std;
 
 pub mod credentials;
 pub mod encoding;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 mod expiry;
 #[cfg(feature = "std")]

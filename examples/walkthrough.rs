@@ -1,0 +1,2 @@
+//! The tutorial walkthrough (in progress).
+fn main() {}
