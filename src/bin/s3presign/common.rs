@@ -1,0 +1,178 @@
+//! What every subcommand shares: credential/region/endpoint options, the `s3://` target,
+//! the signing time, output and errors.
+
+use std::fmt;
+use std::io::Write;
+
+use clap::Args;
+use s3presign::profile::Environment;
+use s3presign::s3::{AddressingStyle, Bucket, Endpoint, PresignedRequest};
+use s3presign::{AmzDate, Signer};
+
+/// A failure, printed as one line on stderr.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input (arguments, credentials, region, profile): exit status 2.
+    Input(String),
+    /// The output could not be written: exit status 1.
+    Output(std::io::Error),
+}
+
+impl CliError {
+    /// The message on a single line (control characters become spaces).
+    pub fn one_line(&self) -> String {
+        self.to_string()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Input(_) => 2,
+            CliError::Output(_) => 1,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Input(m) => f.write_str(m),
+            CliError::Output(e) => write!(f, "cannot write the output: {e}"),
+        }
+    }
+}
+
+impl From<s3presign::Error> for CliError {
+    fn from(e: s3presign::Error) -> Self {
+        // The library's messages never contain secrets, tokens or signatures.
+        CliError::Input(e.to_string())
+    }
+}
+
+pub fn input(msg: impl Into<String>) -> CliError {
+    CliError::Input(msg.into())
+}
+
+/// Where to sign for and how to address the bucket.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Region to sign for [default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region].
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// S3-compatible endpoint, http(s)://host[:port][/base] (MinIO, R2, ...).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Put the bucket in the path (https://host/BUCKET/KEY) instead of the host name.
+    #[arg(long)]
+    pub path_style: bool,
+    /// Named profile from ~/.aws/credentials and ~/.aws/config.
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Signing time, 2013-05-24T00:00:00Z or 20130524T000000Z [default: now].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+impl ConnectionArgs {
+    /// The signer, from --profile or the environment/shared files.
+    pub fn signer(&self, env: &Environment<'_>) -> Result<Signer, CliError> {
+        let creds = env.credentials(self.profile.as_deref())?;
+        Ok(Signer::new(creds)?)
+    }
+
+    /// The region: --region, else the environment/profile.
+    pub fn region(&self, env: &Environment<'_>) -> Result<String, CliError> {
+        match &self.region {
+            Some(r) => Ok(r.clone()),
+            None => env.region(self.profile.as_deref()).map_err(|e| match e {
+                s3presign::Error::Missing { what: "region", .. } => input(
+                    "missing region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile",
+                ),
+                e => e.into(),
+            }),
+        }
+    }
+
+    /// The endpoint (AWS, or --endpoint-url) with the addressing style.
+    pub fn endpoint(&self, env: &Environment<'_>) -> Result<Endpoint, CliError> {
+        let region = self.region(env)?;
+        let endpoint = match &self.endpoint_url {
+            Some(url) => Endpoint::custom(url, &region)?,
+            None => Endpoint::aws(&region)?,
+        };
+        Ok(if self.path_style {
+            endpoint.with_addressing_style(AddressingStyle::Path)
+        } else {
+            endpoint
+        })
+    }
+
+    /// The signing time: --date or the clock.
+    pub fn now(&self) -> Result<AmzDate, CliError> {
+        Ok(match &self.date {
+            Some(d) => AmzDate::parse(d)?,
+            None => AmzDate::now()?,
+        })
+    }
+}
+
+/// `s3://BUCKET/KEY` split into the bucket and the raw key (everything after the first
+/// `/` following the bucket, so `s3://b//x` is the key `/x`).
+pub fn parse_s3_uri(uri: &str) -> Result<(&str, &str), CliError> {
+    let rest = uri
+        .strip_prefix("s3://")
+        .ok_or_else(|| input("expected s3://BUCKET/KEY: the target must start with s3://"))?;
+    match rest.split_once('/') {
+        Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok((bucket, key)),
+        Some((bucket, _)) if !bucket.is_empty() => Err(input(
+            "expected s3://BUCKET/KEY: the object key after the bucket is empty",
+        )),
+        _ => Err(input("expected s3://BUCKET/KEY: missing bucket or key")),
+    }
+}
+
+/// Builds the bucket on the endpoint.
+pub fn bucket(endpoint: &Endpoint, name: &str) -> Result<Bucket, CliError> {
+    Ok(Bucket::new(endpoint, name)?)
+}
+
+/// Prints the URL, or with `json` the whole request as one JSON line.
+pub fn print(req: &PresignedRequest, json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let text = serde_json::to_string(req).map_err(|e| CliError::Output(e.into()))?;
+        writeln!(out, "{text}")
+    } else {
+        writeln!(out, "{}", req.url())
+    }
+    .and_then(|()| out.flush())
+    .map_err(CliError::Output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_uris() {
+        assert_eq!(parse_s3_uri("s3://b/k").unwrap(), ("b", "k"));
+        assert_eq!(parse_s3_uri("s3://b//x").unwrap(), ("b", "/x"));
+        assert_eq!(
+            parse_s3_uri("s3://b/a b/../c?d#e").unwrap(),
+            ("b", "a b/../c?d#e")
+        );
+        assert_eq!(parse_s3_uri("s3://b/dir/").unwrap(), ("b", "dir/"));
+        for bad in [
+            "s3://b",
+            "s3://b/",
+            "s3:///k",
+            "https://b/k",
+            "b/k",
+            "S3://b/k",
+        ] {
+            assert!(parse_s3_uri(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `s3presign`: presigned S3 URLs from the command line, shaped like `aws s3 presign` but
+//! for uploads too.
+//!
+//! ```text
+//! s3presign get s3://examplebucket/test.txt --expires-in 600
+//! s3presign put s3://uploads/user-uploads/clip.mp4 --content-type video/mp4 --expires-in 60 --json
+//! ```
+//!
+//! Credentials and region come from the environment or the shared AWS files (see
+//! `s3presign::profile`). Exit status: 0 on success, 2 for bad input (arguments,
+//! credentials, region, profile), 1 if the output cannot be written.
+//!
+//! Layout: this file holds the command line and the dispatch; `common.rs` the options and
+//! helpers every subcommand shares (credentials, endpoint, date, output); one module per
+//! group of subcommands (`object.rs` for get/put/delete/head).
+
+mod common;
+mod object;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::common::CliError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "s3presign",
+    version,
+    about = "Presigned Amazon S3 (and S3-compatible) URLs for downloads and uploads",
+    after_help = "Credentials: --profile, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, \
+                  else the profile AWS_PROFILE (or default) in ~/.aws/credentials and ~/.aws/config.\n\
+                  Region: --region, else AWS_REGION, AWS_DEFAULT_REGION, or the profile's region.\n\
+                  Exit status: 0 success, 2 bad input, 1 output error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Presign a GET (download) of an object.
+    Get(object::ObjectArgs),
+    /// Presign a PUT (upload) of an object.
+    Put(object::ObjectArgs),
+    /// Presign a DELETE of an object.
+    Delete(object::ObjectArgs),
+    /// Presign a HEAD (metadata) request for an object.
+    Head(object::ObjectArgs),
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Get(args) => object::run("GET", &args),
+        Command::Put(args) => object::run("PUT", &args),
+        Command::Delete(args) => object::run("DELETE", &args),
+        Command::Head(args) => object::run("HEAD", &args),
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.one_line());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
