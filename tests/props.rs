@@ -187,9 +187,10 @@ fn canonical(
     CanonicalRequest::from_request(&req, settings)
 }
 
+type Params = Vec<(String, String)>;
+
 /// A list of parameters and a shuffled copy of it.
-fn params_and_permutation() -> impl Strategy<Value = (Vec<(String, String)>, Vec<(String, String)>)>
-{
+fn params_and_permutation() -> impl Strategy<Value = (Params, Params)> {
     prop::collection::vec((tricky_string(8), tricky_string(8)), 0..8)
         .prop_flat_map(|v| (Just(v.clone()), Just(v).prop_shuffle()))
 }

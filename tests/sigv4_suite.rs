@@ -756,14 +756,12 @@ fn run_classic_case(case: &str) {
         authz.as_deref(),
         signed_request_checked,
     );
-    if let (Some(sreq), Some(authz)) = (&sreq, &authz) {
-        if signed_request_checked.is_some() {
-            r.eq(
-                ".sreq Authorization equals .authz",
-                sreq.header("authorization").unwrap_or(""),
-                authz.trim(),
-            );
-        }
+    if let (Some(sreq), Some(authz), Some(_)) = (&sreq, &authz, signed_request_checked) {
+        r.eq(
+            ".sreq Authorization equals .authz",
+            sreq.header("authorization").unwrap_or(""),
+            authz.trim(),
+        );
     }
 
     if case == "double-encode-path" {
