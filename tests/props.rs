@@ -587,3 +587,38 @@ fn signed_header_names_are_query_encoded_in_the_url() {
         assert!(url.contains(&format!("{want}&")), "{url}");
     }
 }
+
+proptest! {
+    /// The signing parameters cannot be smuggled into the query under another spelling:
+    /// any case, any byte percent-escaped (upper or lower hex), with or without a value.
+    #[test]
+    fn presign_rejects_signing_parameters_in_any_spelling(
+        name in select(vec![
+            "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+            "X-Amz-SignedHeaders", "X-Amz-Security-Token", "X-Amz-Signature",
+        ]),
+        flips in prop::collection::vec(0u8..4, 24),
+        value in prop::option::of("[a-z0-9%]{0,6}"),
+    ) {
+        let spelled: String = name
+            .bytes()
+            .zip(flips.iter().cycle())
+            .map(|(b, f)| match f {
+                0 => (b as char).to_string(),
+                1 => (b as char).to_ascii_lowercase().to_string(),
+                2 => format!("%{b:02X}"),
+                _ => format!("%{b:02x}"),
+            })
+            .collect();
+        let query = match &value {
+            Some(v) => format!("a=1&{spelled}={v}"),
+            None => format!("{spelled}&a=1"),
+        };
+        let signer = signer();
+        let headers = [("host", "h")];
+        let req = SignableRequest::new("GET", "/", &query, &headers, Payload::Unsigned);
+        let params = SigningParams::new(&signer, "us-east-1", "s3", now())
+            .with_settings(SigningSettings::s3());
+        prop_assert!(sigv4::presign(&req, &params, Expiry::from_secs(60).unwrap()).is_err(), "{}", query);
+    }
+}

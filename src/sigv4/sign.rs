@@ -308,7 +308,9 @@ pub fn presign<'a>(
     check_reserved_headers(req, settings)?;
     for pair in req.query.split('&') {
         let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-        if is_reserved_query_name(name) {
+        // Compared decoded: `X%2DAmz%2DSignature` is the same parameter once canonicalised.
+        let decoded = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+        if is_reserved_query_name(&decoded) {
             return Err(Error::InvalidQueryParameter {
                 name: clip(name),
                 reason: "this parameter is set by the signer; remove it from the query",
