@@ -232,7 +232,9 @@ const out = {
   notes: [
     "The SDK for JavaScript v3 makes documented choices that differ from botocore; " +
       "tests/independent.rs configures s3presign the same way, from the case input alone, and " +
-      "then expects the byte-identical URL (JS v3 writes the query in canonical order):",
+      "then expects the same URL. JS v3 writes the whole query sorted, X-Amz-Signature " +
+      "included, while s3presign appends X-Amz-Signature last: the test moves the SDK's " +
+      "X-Amz-Signature parameter to the end and then compares byte for byte:",
     "1. Content-Type is never signed (the presigner adds it to unsignableHeaders): " +
       "ContentTypeMode::Unsigned. Cache-Control is not signed either (only host and " +
       "x-amz-server-side-encryption* end up in X-Amz-SignedHeaders).",

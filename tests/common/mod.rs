@@ -1,0 +1,5 @@
+//! Helpers shared by integration tests. Each test crate uses a subset, hence the allow.
+#![allow(dead_code)]
+
+pub mod http1;
+pub mod s3s_server;
