@@ -1,6 +1,6 @@
 // Loads the s3presign WebAssembly module and presigns a GET with it.
 //
-//   cargo build --release --target wasm32-unknown-unknown --manifest-path wasm/Cargo.toml
+//   (cd wasm && cargo build --release --target wasm32-unknown-unknown)
 //   node wasm/run.mjs [ACCESS_KEY SECRET TOKEN ENDPOINT REGION BUCKET KEY EXPIRES_IN UNIX_TIME]
 //
 // Without arguments it uses the AWS S3 documentation's example (examplebucket/test.txt on
