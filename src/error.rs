@@ -130,6 +130,13 @@ pub enum Error {
         /// How to provide it.
         hint: &'static str,
     },
+    /// A POST policy cannot be built as asked (for example a content-length range whose
+    /// minimum exceeds its maximum, or no key condition).
+    #[error("invalid POST policy: {reason}")]
+    InvalidPostPolicy {
+        /// What was wrong.
+        reason: &'static str,
+    },
     /// The shared AWS config or credentials file could not be read or parsed.
     #[error("shared config: {reason}")]
     Profile {

@@ -59,6 +59,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod base64;
 pub mod credentials;
 pub mod encoding;
 #[cfg(feature = "client")]
@@ -70,6 +71,7 @@ pub mod profile;
 pub mod s3;
 pub mod sigv4;
 mod time;
+pub mod verify;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

@@ -12,11 +12,16 @@
 mod bucket;
 mod disposition;
 mod endpoint;
+mod post_policy;
 mod presign;
 mod presigned;
 
 pub use bucket::Bucket;
 pub use disposition::ContentDisposition;
 pub use endpoint::{AddressingStyle, BucketNaming, Endpoint, Scheme, UsEast1Endpoint};
+pub use post_policy::{
+    ChecksumAlgorithm, Condition, DEFAULT_POST_EXPIRY_SECS, PolicyDocument, PolicyError,
+    PostForm, PostPolicy, ServerSideEncryption, sign_policy,
+};
 pub use presign::{ContentTypeMode, DEFAULT_EXPIRY_SECS, Presign};
 pub use presigned::PresignedRequest;
