@@ -81,6 +81,7 @@ AWKWARD_KEYS = {
     "reserved-mix": "!$'()*,;:@[]",
     "quotes-and-backslash": "q\"'`\\",
     "controls": "tab\there\nnewline",
+    "nul-and-del": "nul\x00del\x7f",
     "unicode": "ünïcødé/日本語/🦀.txt",
     "unicode-nfd": "e\u0301",
     "signature-lookalike": "X-Amz-Signature=0&x",
@@ -104,6 +105,7 @@ def case(name, **kw):
         "name": name,
         "method": "GET",
         "bucket": "examplebucket",
+        "bucket_naming": "strict",
         "key": "test.txt",
         "region": "us-east-1",
         "endpoint": None,
@@ -203,6 +205,20 @@ CASES += [
     case("custom-endpoint-https-port-virtual", endpoint="https://minio.example.com:9443", style="virtual"),
     case("custom-endpoint-https-default-port", endpoint="https://storage.example.com", style="path", region="auto"),
     case("custom-endpoint-ipv6", endpoint="http://[::1]:9000", key="k"),
+    case("custom-endpoint-base-path", endpoint="https://example.com/base/path", style="path", key="a/b"),
+    case("custom-endpoint-base-path-trailing-slash", endpoint="https://example.com/base/", style="path", key="/k"),
+    case("custom-endpoint-http-virtual-dotted-bucket", endpoint="http://s3.local:9000", style="virtual", bucket="my.dotted.bucket"),
+    case("relaxed-bucket-name-path-style", bucket="Example_Bucket", bucket_naming="relaxed", style="path", us_east_1="global"),
+    case(
+        "response-empty-and-special-values",
+        response=[["response-content-type", ""], ["response-cache-control", "*~+ /?=&"]],
+    ),
+    case(
+        "put-header-whitespace-and-case",
+        method="PUT",
+        content_type="  Text/Plain;   charset=UTF-8 ",
+        headers=[["x-amz-meta-Owner", "  a   b  "]],
+    ),
     case("custom-endpoint-put-content-type", endpoint="http://127.0.0.1:9000", method="PUT", content_type="image/png", key="img/a b.png"),
 ]
 
@@ -289,6 +305,9 @@ def main():
             "(response-* -> Response*, x-amz-acl -> ACL, x-amz-meta-* -> Metadata, ...).",
             "botocore signs ContentType and the other header parameters: signed_headers lists "
             "them (lowercase names, botocore's values) and s3presign signs the same headers.",
+            "botocore lists header values as the caller gave them; s3presign returns them "
+            "in canonical form (trimmed, inner spaces collapsed), which is what both sign: the "
+            "test compares the canonical forms.",
             "URL comparison: when query_in_canonical_order is true the URLs are byte-identical. "
             "Otherwise botocore put operation parameters (versionId, response-*, partNumber, "
             "uploadId) before the X-Amz-* parameters, or X-Amz-Security-Token after "

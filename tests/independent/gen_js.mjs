@@ -61,6 +61,7 @@ const AWKWARD_KEYS = {
   tilde: "~user/file~",
   "reserved-mix": "!$'()*,;:@[]",
   "quotes-and-backslash": "q\"'`\\",
+  "nul-and-del": "nul\u0000del\u007f",
   unicode: "ünïcødé/日本語/🦀.txt",
   "long-1024": LONG_KEY,
   "unicode-long-1024": UNICODE_LONG_KEY,
@@ -146,6 +147,15 @@ CASES.push(
   testCase("upload-part", { method: "PUT", key: "big/file.bin", upload_part: ["id+/=", 3] }),
   testCase("custom-endpoint-port-path", { endpoint: "http://127.0.0.1:9000", style: "path", key: "a/b c+d" }),
   testCase("custom-endpoint-https-port-path", { endpoint: "https://minio.example.com:9443", style: "path", key: "dir/ü.txt" }),
+  testCase("custom-endpoint-base-path", { endpoint: "https://example.com/base/path", style: "path", key: "a/b" }),
+  testCase("response-empty-and-special-values", {
+    response: [["response-content-type", ""], ["response-cache-control", "*~+ /?=&"]],
+  }),
+  testCase("put-header-whitespace-and-case", {
+    method: "PUT",
+    content_type: "  Text/Plain;   charset=UTF-8 ",
+    headers: [["x-amz-meta-Owner", "  a   b  "]],
+  }),
   testCase("custom-endpoint-https-port-virtual", { endpoint: "https://minio.example.com:9443", style: "virtual" }),
 );
 
@@ -241,7 +251,8 @@ const out = {
     "2. It adds x-id=<Operation> (GetObject, PutObject, DeleteObject, UploadPart; none for " +
       "HeadObject) and X-Amz-Content-Sha256=UNSIGNED-PAYLOAD to the query: Presign::query.",
     "3. It hoists x-amz-* headers (x-amz-acl, x-amz-meta-*, x-amz-storage-class) into the " +
-      "query string, except x-amz-server-side-encryption*, which stay signed headers: " +
+      "query string (names lowercased, values as given), except x-amz-server-side-encryption*, " +
+      "which stay signed headers: " +
       "Presign::query for hoisted ones, Presign::header for the others.",
     "4. requestChecksumCalculation and responseChecksumValidation are WHEN_REQUIRED; the " +
       "defaults add a CRC32 of an empty body to PutObject URLs and x-amz-checksum-mode=ENABLED " +
