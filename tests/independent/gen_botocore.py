@@ -208,6 +208,9 @@ CASES += [
     case("custom-endpoint-base-path", endpoint="https://example.com/base/path", style="path", key="a/b"),
     case("custom-endpoint-base-path-trailing-slash", endpoint="https://example.com/base/", style="path", key="/k"),
     case("custom-endpoint-http-virtual-dotted-bucket", endpoint="http://s3.local:9000", style="virtual", bucket="my.dotted.bucket"),
+    case("custom-endpoint-explicit-default-port-https", endpoint="https://example.com:443", style="path"),
+    case("custom-endpoint-explicit-default-port-http", endpoint="http://127.0.0.1:80", key="k"),
+    case("custom-endpoint-uppercase-host", endpoint="https://MinIO.Example.com:9443", style="path"),
     case("relaxed-bucket-name-path-style", bucket="Example_Bucket", bucket_naming="relaxed", style="path", us_east_1="global"),
     case(
         "response-empty-and-special-values",
@@ -308,6 +311,12 @@ def main():
             "botocore lists header values as the caller gave them; s3presign returns them "
             "in canonical form (trimmed, inner spaces collapsed), which is what both sign: the "
             "test compares the canonical forms.",
+            "botocore keeps a custom endpoint's authority as written in the URL (upper-case "
+            "letters, an explicit default port such as :443) while signing the lower-case host "
+            "without the default port; s3presign (like the SDK for JavaScript v3) writes the "
+            "URL with the authority it signs. The test lower-cases botocore's authority and "
+            "drops a default port before comparing URLs; canonical requests and signatures are "
+            "compared unchanged.",
             "URL comparison: when query_in_canonical_order is true the URLs are byte-identical. "
             "Otherwise botocore put operation parameters (versionId, response-*, partNumber, "
             "uploadId) before the X-Amz-* parameters, or X-Amz-Security-Token after "

@@ -148,6 +148,9 @@ CASES.push(
   testCase("custom-endpoint-port-path", { endpoint: "http://127.0.0.1:9000", style: "path", key: "a/b c+d" }),
   testCase("custom-endpoint-https-port-path", { endpoint: "https://minio.example.com:9443", style: "path", key: "dir/ü.txt" }),
   testCase("custom-endpoint-base-path", { endpoint: "https://example.com/base/path", style: "path", key: "a/b" }),
+  testCase("custom-endpoint-explicit-default-port-https", { endpoint: "https://example.com:443", style: "path" }),
+  testCase("custom-endpoint-explicit-default-port-http", { endpoint: "http://127.0.0.1:80", style: "path", key: "k" }),
+  testCase("custom-endpoint-uppercase-host", { endpoint: "https://MinIO.Example.com:9443", style: "path" }),
   testCase("response-empty-and-special-values", {
     response: [["response-content-type", ""], ["response-cache-control", "*~+ /?=&"]],
   }),
