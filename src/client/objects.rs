@@ -739,9 +739,9 @@ pub struct CompletedPart {
 pub struct Part {
     /// The part number.
     pub part_number: u16,
-    /// Entity tag.
-    #[serde(rename = "ETag")]
-    pub etag: String,
+    /// Entity tag (some servers omit it).
+    #[serde(rename = "ETag", default)]
+    pub etag: Option<String>,
     /// Size in bytes.
     #[serde(default)]
     pub size: u64,
@@ -1309,7 +1309,11 @@ impl Client {
                 raw.next_part_number_marker,
             ) {
                 (true, Some(m)) if Some(&m) != marker.as_ref() => marker = Some(m),
-                _ => return Ok(out),
+                _ => {
+                    // S3 lists parts in order; some servers (s3s-fs) do not.
+                    out.parts.sort_by_key(|p| p.part_number);
+                    return Ok(out);
+                }
             }
         }
     }

@@ -1,0 +1,857 @@
+//! An in-process S3 server for the client tests and the walkthrough example: s3s-fs for
+//! objects, wrapped by an `s3s::S3` implementation that keeps what s3s-fs answers 501 to
+//! (bucket policy, public access block, versioning, notification configuration) in memory,
+//! keeps object versions of versioned buckets, and answers `encoding-type=url` listings the
+//! way S3 does. s3s still parses every request against the S3 model and verifies SigV4, so
+//! the client's encoding and signing are really exercised.
+//!
+//! Anonymous requests are allowed only for `GetObject` on a bucket whose stored policy
+//! grants `s3:GetObject` to `*` on `arn:aws:s3:::BUCKET/*` and whose public access block
+//! (if any) does not set `RestrictPublicBuckets`; a public policy is refused with
+//! `AccessDenied` while `BlockPublicPolicy` is set, as on AWS.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::auth::SimpleAuth;
+use s3s::dto::*;
+use s3s::path::S3Path;
+use s3s::service::{S3Service, S3ServiceBuilder};
+use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
+
+/// The access key the server accepts.
+pub const ACCESS_KEY: &str = "AKIAS3PRESIGNTEST";
+/// Its secret.
+pub const SECRET_KEY: &str = "s3presign/test/secret+key";
+
+#[derive(Clone)]
+struct Version {
+    id: String,
+    /// `None` for a delete marker.
+    data: Option<Vec<u8>>,
+    etag: String,
+    last_modified: std::time::SystemTime,
+}
+
+#[derive(Default)]
+struct BucketState {
+    policy: Option<String>,
+    public_access_block: Option<PublicAccessBlockConfiguration>,
+    versioning: Option<BucketVersioningStatus>,
+    notification: Option<NotificationConfiguration>,
+    /// Versions per key, oldest first (versioned buckets only).
+    versions: BTreeMap<String, Vec<Version>>,
+}
+
+impl BucketState {
+    fn versioning_enabled(&self) -> bool {
+        self.versioning
+            .as_ref()
+            .is_some_and(|s| s.as_str() == BucketVersioningStatus::ENABLED)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    buckets: Mutex<HashMap<String, BucketState>>,
+    /// Open multipart uploads (s3s-fs lists parts of unknown uploads as empty).
+    uploads: Mutex<std::collections::HashSet<String>>,
+    next_version: AtomicU64,
+}
+
+impl State {
+    fn with<R>(&self, bucket: &str, f: impl FnOnce(&mut BucketState) -> R) -> R {
+        let mut map = self.buckets.lock().unwrap();
+        f(map.entry(bucket.to_owned()).or_default())
+    }
+}
+
+/// Whether a policy (JSON) grants anonymous `s3:GetObject` on every object of `bucket`.
+/// Written independently of the client's `PolicyDocument` on purpose.
+fn policy_is_public_read(policy: &str, bucket: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(policy) else {
+        return false;
+    };
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        match v {
+            serde_json::Value::String(s) => vec![s.clone()],
+            serde_json::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect(),
+            _ => vec![],
+        }
+    };
+    let want_resource = format!("arn:aws:s3:::{bucket}/*");
+    let statements = list_statements(&v);
+    statements.iter().any(|s| {
+        let everyone = match &s["Principal"] {
+            serde_json::Value::String(p) => p == "*",
+            serde_json::Value::Object(m) => m
+                .get("AWS")
+                .is_some_and(|a| list(a).iter().any(|x| x == "*")),
+            _ => false,
+        };
+        s["Effect"] == "Allow"
+            && everyone
+            && list(&s["Action"])
+                .iter()
+                .any(|a| a == "s3:GetObject" || a == "s3:*")
+            && list(&s["Resource"]).iter().any(|r| *r == want_resource)
+    })
+}
+
+fn list_statements(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    match &v["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        o @ serde_json::Value::Object(_) => vec![o.clone()],
+        _ => vec![],
+    }
+}
+
+/// S3's `encoding-type=url` form: unreserved bytes and `/` kept, space as `+`, the rest `%XX`.
+fn url_encode_key(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The wrapper: object calls go to s3s-fs, bucket configuration lives in memory.
+pub struct ConfigServer {
+    fs: s3s_fs::FileSystem,
+    root: PathBuf,
+    state: Arc<State>,
+}
+
+fn not_implemented_by_fs(e: &S3Error) -> bool {
+    *e.code() == S3ErrorCode::NotImplemented
+}
+
+impl ConfigServer {
+    fn object_path(&self, bucket: &str, key: &str) -> PathBuf {
+        self.root.join(bucket).join(key)
+    }
+
+    fn new_version_id(&self) -> String {
+        let n = self.state.next_version.fetch_add(1, Ordering::Relaxed);
+        format!("v{n:08}")
+    }
+
+    fn check_upload(&self, upload_id: &str) -> S3Result<()> {
+        if self.state.uploads.lock().unwrap().contains(upload_id) {
+            Ok(())
+        } else {
+            Err(s3_error!(NoSuchUpload))
+        }
+    }
+
+    fn bucket_exists(&self, bucket: &str) -> bool {
+        self.root.join(bucket).is_dir()
+    }
+}
+
+fn dir_has_files(dir: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        if p.is_dir() { dir_has_files(&p) } else { true }
+    })
+}
+
+fn no_such_bucket() -> S3Error {
+    s3_error!(NoSuchBucket)
+}
+
+#[async_trait::async_trait]
+impl S3 for ConfigServer {
+    // ----- pass-through object and bucket calls -----
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.fs.create_bucket(req).await
+    }
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.fs.head_bucket(req).await
+    }
+    async fn delete_bucket(
+        &self,
+        req: S3Request<DeleteBucketInput>,
+    ) -> S3Result<S3Response<DeleteBucketOutput>> {
+        let bucket = req.input.bucket.clone();
+        let has_versions = self.state.with(&bucket, |b| !b.versions.is_empty());
+        // s3s-fs would remove a bucket with everything in it; S3 refuses.
+        if has_versions || dir_has_files(&self.root.join(&bucket)) {
+            return Err(s3_error!(
+                BucketNotEmpty,
+                "The bucket you tried to delete is not empty"
+            ));
+        }
+        let out = self.fs.delete_bucket(req).await?;
+        self.state.buckets.lock().unwrap().remove(&bucket);
+        Ok(out)
+    }
+    async fn list_buckets(
+        &self,
+        req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.fs.list_buckets(req).await
+    }
+    async fn get_bucket_location(
+        &self,
+        req: S3Request<GetBucketLocationInput>,
+    ) -> S3Result<S3Response<GetBucketLocationOutput>> {
+        self.fs.get_bucket_location(req).await
+    }
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        let mut out = self.fs.head_object(req).await?;
+        let _ = &mut out;
+        Ok(out)
+    }
+    async fn copy_object(
+        &self,
+        req: S3Request<CopyObjectInput>,
+    ) -> S3Result<S3Response<CopyObjectOutput>> {
+        self.fs.copy_object(req).await
+    }
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        self.fs.list_objects(req).await
+    }
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let resp = self.fs.create_multipart_upload(req).await?;
+        if let Some(id) = &resp.output.upload_id {
+            self.state.uploads.lock().unwrap().insert(id.clone());
+        }
+        Ok(resp)
+    }
+    async fn upload_part(
+        &self,
+        req: S3Request<UploadPartInput>,
+    ) -> S3Result<S3Response<UploadPartOutput>> {
+        self.check_upload(&req.input.upload_id)?;
+        self.fs.upload_part(req).await
+    }
+    async fn list_parts(
+        &self,
+        req: S3Request<ListPartsInput>,
+    ) -> S3Result<S3Response<ListPartsOutput>> {
+        self.check_upload(&req.input.upload_id)?;
+        self.fs.list_parts(req).await
+    }
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let id = req.input.upload_id.clone();
+        self.check_upload(&id)?;
+        let resp = self.fs.complete_multipart_upload(req).await?;
+        self.state.uploads.lock().unwrap().remove(&id);
+        Ok(resp)
+    }
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let id = req.input.upload_id.clone();
+        self.check_upload(&id)?;
+        let resp = self.fs.abort_multipart_upload(req).await?;
+        self.state.uploads.lock().unwrap().remove(&id);
+        Ok(resp)
+    }
+
+    // ----- listing with S3's url encoding -----
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        let mut resp = self.fs.list_objects_v2(req).await?;
+        let out = &mut resp.output;
+        if out
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL)
+        {
+            for o in out.contents.iter_mut().flatten() {
+                o.key = o.key.as_deref().map(url_encode_key);
+            }
+            for p in out.common_prefixes.iter_mut().flatten() {
+                p.prefix = p.prefix.as_deref().map(url_encode_key);
+            }
+            out.prefix = out.prefix.as_deref().map(url_encode_key);
+            out.start_after = out.start_after.as_deref().map(url_encode_key);
+            out.delimiter = out.delimiter.as_deref().map(url_encode_key);
+        }
+        Ok(resp)
+    }
+
+    // ----- versions -----
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        let bucket = req.input.bucket.clone();
+        let key = req.input.key.clone();
+        let path = self.object_path(&bucket, &key);
+        let previous = std::fs::read(&path).ok();
+        let mut resp = self.fs.put_object(req).await?;
+        let versioned = self.state.with(&bucket, |b| b.versioning_enabled());
+        if versioned {
+            let data = std::fs::read(&path).map_err(|e| s3_error!(e, InternalError))?;
+            let etag = resp
+                .output
+                .e_tag
+                .as_ref()
+                .map(|e| e.value().to_owned())
+                .unwrap_or_default();
+            let id = self.new_version_id();
+            self.state.with(&bucket, |b| {
+                let list = b.versions.entry(key.clone()).or_default();
+                if list.is_empty() {
+                    if let Some(prev) = previous {
+                        // Written before versioning was enabled: the "null" version.
+                        list.push(Version {
+                            id: "null".into(),
+                            data: Some(prev),
+                            etag: String::new(),
+                            last_modified: std::time::SystemTime::now(),
+                        });
+                    }
+                }
+                list.push(Version {
+                    id: id.clone(),
+                    data: Some(data),
+                    etag,
+                    last_modified: std::time::SystemTime::now(),
+                });
+            });
+            resp.output.version_id = Some(id);
+        }
+        Ok(resp)
+    }
+
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        if let Some(vid) = req.input.version_id.clone() {
+            let bucket = req.input.bucket.clone();
+            let key = req.input.key.clone();
+            let found = self.state.with(&bucket, |b| {
+                b.versions
+                    .get(&key)
+                    .and_then(|l| l.iter().find(|v| v.id == vid).cloned())
+            });
+            return match found {
+                Some(Version {
+                    data: Some(data),
+                    id,
+                    etag,
+                    last_modified,
+                }) => {
+                    let len = data.len() as i64;
+                    let out = GetObjectOutput {
+                        body: Some(StreamingBlob::from(s3s::Body::from(data))),
+                        content_length: Some(len),
+                        version_id: Some(id),
+                        e_tag: (!etag.is_empty()).then(|| ETag::Strong(etag)),
+                        last_modified: Some(Timestamp::from(last_modified)),
+                        ..Default::default()
+                    };
+                    Ok(S3Response::new(out))
+                }
+                Some(_) => Err(s3_error!(
+                    MethodNotAllowed,
+                    "the version is a delete marker"
+                )),
+                None => Err(s3_error!(NoSuchVersion)),
+            };
+        }
+        self.fs.get_object(req).await
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        let bucket = req.input.bucket.clone();
+        let key = req.input.key.clone();
+        let vid = req.input.version_id.clone();
+        let (versioned, has_versions) = self.state.with(&bucket, |b| {
+            (b.versioning_enabled(), b.versions.contains_key(&key))
+        });
+        if !versioned && !has_versions {
+            return self.fs.delete_object(req).await;
+        }
+        let path = self.object_path(&bucket, &key);
+        match vid {
+            None => {
+                // A delete marker becomes the current version.
+                let id = self.new_version_id();
+                self.state.with(&bucket, |b| {
+                    b.versions.entry(key.clone()).or_default().push(Version {
+                        id: id.clone(),
+                        data: None,
+                        etag: String::new(),
+                        last_modified: std::time::SystemTime::now(),
+                    })
+                });
+                let _ = std::fs::remove_file(&path);
+                let out = DeleteObjectOutput {
+                    delete_marker: Some(true),
+                    version_id: Some(id),
+                    ..Default::default()
+                };
+                Ok(S3Response::new(out))
+            }
+            Some(vid) => {
+                let (was_marker, new_current) = self.state.with(&bucket, |b| {
+                    let Some(list) = b.versions.get_mut(&key) else {
+                        return (None, None);
+                    };
+                    let Some(pos) = list.iter().position(|v| v.id == vid) else {
+                        return (None, None);
+                    };
+                    let removed = list.remove(pos);
+                    let current = list.last().map(|v| v.data.clone());
+                    if list.is_empty() {
+                        b.versions.remove(&key);
+                    }
+                    (Some(removed.data.is_none()), Some(current))
+                });
+                match new_current {
+                    // Unknown version: S3 answers 204 all the same.
+                    None => {}
+                    Some(Some(Some(data))) => {
+                        std::fs::write(&path, data).map_err(|e| s3_error!(e, InternalError))?;
+                    }
+                    Some(_) => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                }
+                let out = DeleteObjectOutput {
+                    delete_marker: was_marker.filter(|m| *m),
+                    version_id: Some(vid),
+                    ..Default::default()
+                };
+                Ok(S3Response::new(out))
+            }
+        }
+    }
+
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let bucket = req.input.bucket.clone();
+        let versioned = self.state.with(&bucket, |b| {
+            b.versioning_enabled() || !b.versions.is_empty()
+        });
+        if !versioned {
+            return self.fs.delete_objects(req).await;
+        }
+        let mut deleted = Vec::new();
+        for obj in req.input.delete.objects.clone() {
+            let input = DeleteObjectInput {
+                bucket: bucket.clone(),
+                key: obj.key.clone(),
+                version_id: obj.version_id.clone(),
+                ..Default::default()
+            };
+            let sub = S3Request {
+                input,
+                method: req.method.clone(),
+                uri: req.uri.clone(),
+                headers: req.headers.clone(),
+                extensions: Default::default(),
+                credentials: req.credentials.clone(),
+                region: req.region.clone(),
+                service: req.service.clone(),
+                trailing_headers: None,
+            };
+            let out = self.delete_object(sub).await?.output;
+            deleted.push(DeletedObject {
+                key: Some(obj.key),
+                version_id: obj.version_id,
+                delete_marker: out.delete_marker,
+                delete_marker_version_id: out.delete_marker.and(out.version_id),
+            });
+        }
+        Ok(S3Response::new(DeleteObjectsOutput {
+            deleted: Some(deleted),
+            ..Default::default()
+        }))
+    }
+
+    async fn list_object_versions(
+        &self,
+        req: S3Request<ListObjectVersionsInput>,
+    ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+        let input = req.input;
+        if !self.bucket_exists(&input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
+        let enc = |s: &str| if url { url_encode_key(s) } else { s.to_owned() };
+        let (versions, markers) = self.state.with(&input.bucket, |b| {
+            let mut versions = Vec::new();
+            let mut markers = Vec::new();
+            for (key, list) in b.versions.range(prefix.clone()..) {
+                if !key.starts_with(&prefix) {
+                    break;
+                }
+                // Newest first, as S3 lists them.
+                for (i, v) in list.iter().enumerate().rev() {
+                    let is_latest = Some(i + 1 == list.len());
+                    match &v.data {
+                        Some(d) => versions.push(ObjectVersion {
+                            key: Some(enc(key)),
+                            version_id: Some(v.id.clone()),
+                            is_latest,
+                            size: Some(d.len() as i64),
+                            e_tag: (!v.etag.is_empty()).then(|| ETag::Strong(v.etag.clone())),
+                            last_modified: Some(Timestamp::from(v.last_modified)),
+                            ..Default::default()
+                        }),
+                        None => markers.push(DeleteMarkerEntry {
+                            key: Some(enc(key)),
+                            version_id: Some(v.id.clone()),
+                            is_latest,
+                            last_modified: Some(Timestamp::from(v.last_modified)),
+                            ..Default::default()
+                        }),
+                    }
+                }
+            }
+            (versions, markers)
+        });
+        Ok(S3Response::new(ListObjectVersionsOutput {
+            name: Some(input.bucket),
+            prefix: input.prefix,
+            encoding_type: input.encoding_type,
+            is_truncated: Some(false),
+            versions: Some(versions),
+            delete_markers: Some(markers),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_bucket_versioning(
+        &self,
+        req: S3Request<GetBucketVersioningInput>,
+    ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let status = self.state.with(&req.input.bucket, |b| b.versioning.clone());
+        Ok(S3Response::new(GetBucketVersioningOutput {
+            status,
+            ..Default::default()
+        }))
+    }
+
+    async fn put_bucket_versioning(
+        &self,
+        req: S3Request<PutBucketVersioningInput>,
+    ) -> S3Result<S3Response<PutBucketVersioningOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let status = req.input.versioning_configuration.status.clone();
+        self.state
+            .with(&req.input.bucket, |b| b.versioning = status);
+        Ok(S3Response::new(PutBucketVersioningOutput::default()))
+    }
+
+    // ----- policy -----
+    async fn get_bucket_policy(
+        &self,
+        req: S3Request<GetBucketPolicyInput>,
+    ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        match self.state.with(&req.input.bucket, |b| b.policy.clone()) {
+            Some(policy) => Ok(S3Response::new(GetBucketPolicyOutput {
+                policy: Some(policy),
+            })),
+            None => Err(s3_error!(
+                NoSuchBucketPolicy,
+                "The bucket policy does not exist"
+            )),
+        }
+    }
+
+    async fn put_bucket_policy(
+        &self,
+        req: S3Request<PutBucketPolicyInput>,
+    ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
+        let bucket = req.input.bucket.clone();
+        if !self.bucket_exists(&bucket) {
+            return Err(no_such_bucket());
+        }
+        let policy = req.input.policy.clone();
+        if serde_json::from_str::<serde_json::Value>(&policy).is_err() {
+            return Err(s3_error!(MalformedPolicy, "Policies must be valid JSON"));
+        }
+        let blocked = self.state.with(&bucket, |b| {
+            b.public_access_block
+                .as_ref()
+                .is_some_and(|p| p.block_public_policy == Some(true))
+        });
+        if blocked && policy_is_public_read(&policy, &bucket) {
+            return Err(s3_error!(
+                AccessDenied,
+                "public policies are blocked by the BlockPublicPolicy block public access setting"
+            ));
+        }
+        self.state.with(&bucket, |b| b.policy = Some(policy));
+        Ok(S3Response::new(PutBucketPolicyOutput::default()))
+    }
+
+    async fn delete_bucket_policy(
+        &self,
+        req: S3Request<DeleteBucketPolicyInput>,
+    ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        self.state.with(&req.input.bucket, |b| b.policy = None);
+        Ok(S3Response::new(DeleteBucketPolicyOutput::default()))
+    }
+
+    // ----- public access block -----
+    async fn get_public_access_block(
+        &self,
+        req: S3Request<GetPublicAccessBlockInput>,
+    ) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        match self
+            .state
+            .with(&req.input.bucket, |b| b.public_access_block.clone())
+        {
+            Some(c) => Ok(S3Response::new(GetPublicAccessBlockOutput {
+                public_access_block_configuration: Some(c),
+            })),
+            None => {
+                let mut e = S3Error::with_message(
+                    S3ErrorCode::Custom("NoSuchPublicAccessBlockConfiguration".into()),
+                    "The public access block configuration was not found",
+                );
+                e.set_status_code(http::StatusCode::NOT_FOUND);
+                Err(e)
+            }
+        }
+    }
+
+    async fn put_public_access_block(
+        &self,
+        req: S3Request<PutPublicAccessBlockInput>,
+    ) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let c = req.input.public_access_block_configuration.clone();
+        self.state
+            .with(&req.input.bucket, |b| b.public_access_block = Some(c));
+        Ok(S3Response::new(PutPublicAccessBlockOutput::default()))
+    }
+
+    async fn delete_public_access_block(
+        &self,
+        req: S3Request<DeletePublicAccessBlockInput>,
+    ) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        self.state
+            .with(&req.input.bucket, |b| b.public_access_block = None);
+        Ok(S3Response::new(DeletePublicAccessBlockOutput::default()))
+    }
+
+    // ----- notifications -----
+    async fn get_bucket_notification_configuration(
+        &self,
+        req: S3Request<GetBucketNotificationConfigurationInput>,
+    ) -> S3Result<S3Response<GetBucketNotificationConfigurationOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let c = self
+            .state
+            .with(&req.input.bucket, |b| b.notification.clone())
+            .unwrap_or_default();
+        Ok(S3Response::new(GetBucketNotificationConfigurationOutput {
+            event_bridge_configuration: c.event_bridge_configuration,
+            lambda_function_configurations: c.lambda_function_configurations,
+            queue_configurations: c.queue_configurations,
+            topic_configurations: c.topic_configurations,
+        }))
+    }
+
+    async fn put_bucket_notification_configuration(
+        &self,
+        req: S3Request<PutBucketNotificationConfigurationInput>,
+    ) -> S3Result<S3Response<PutBucketNotificationConfigurationOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        let mut c = req.input.notification_configuration.clone();
+        // As S3 does, give every target an id.
+        for l in c.lambda_function_configurations.iter_mut().flatten() {
+            if l.id.is_none() {
+                l.id = Some(self.new_version_id());
+            }
+        }
+        self.state
+            .with(&req.input.bucket, |b| b.notification = Some(c));
+        Ok(S3Response::new(
+            PutBucketNotificationConfigurationOutput::default(),
+        ))
+    }
+}
+
+/// Signed requests pass; anonymous ones only for a public-read GetObject.
+struct PolicyAccess {
+    state: Arc<State>,
+}
+
+#[async_trait::async_trait]
+impl S3Access for PolicyAccess {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        if cx.credentials().is_some() {
+            return Ok(());
+        }
+        if cx.s3_op().name() == "GetObject" {
+            if let S3Path::Object { bucket, .. } = cx.s3_path() {
+                let allowed = self.state.with(bucket, |b| {
+                    let restricted = b
+                        .public_access_block
+                        .as_ref()
+                        .is_some_and(|p| p.restrict_public_buckets == Some(true));
+                    !restricted
+                        && b.policy
+                            .as_deref()
+                            .is_some_and(|p| policy_is_public_read(p, bucket))
+                });
+                if allowed {
+                    return Ok(());
+                }
+            }
+        }
+        Err(s3_error!(AccessDenied, "Access Denied"))
+    }
+}
+
+/// Builds the wrapped service over a fresh s3s-fs root.
+pub fn service(root: &std::path::Path) -> S3Service {
+    let state = Arc::new(State::default());
+    let fs = s3s_fs::FileSystem::new(root).expect("s3s-fs root");
+    let root = root.canonicalize().expect("canonical root");
+    let server = ConfigServer {
+        fs,
+        root,
+        state: Arc::clone(&state),
+    };
+    let mut b = S3ServiceBuilder::new(server);
+    b.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+    b.set_access(PolicyAccess { state });
+    b.build()
+}
+
+/// A running server; dropping it stops accepting connections and removes its files.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the server on 127.0.0.1 (any free port). Call inside a tokio runtime.
+pub async fn start() -> Server {
+    start_with(|svc| svc).await
+}
+
+/// Starts the server with `wrap` applied to the service (fault injection).
+pub async fn start_with<S, F>(wrap: F) -> Server
+where
+    F: FnOnce(S3Service) -> S,
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svc = wrap(service(dir.path()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let svc = svc.clone();
+            tokio::spawn(async move {
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(io, svc)
+                .await;
+            });
+        }
+    });
+    Server {
+        endpoint: format!("http://{addr}"),
+        addr,
+        task,
+        _dir: dir,
+    }
+}

@@ -1,0 +1,121 @@
+//! Fault injection for the client tests: a service wrapper that, from a seeded RNG,
+//! answers `503 SlowDown` without touching the store, drops the connection before the
+//! request reaches the store, or lets the store act and then drops the connection (the
+//! client cannot know whether it happened).
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Fault probabilities (each in 0..=1, tried in this order).
+#[derive(Debug, Clone, Copy)]
+pub struct FaultConfig {
+    /// Answer 503 SlowDown.
+    pub slow_down: f64,
+    /// Close the connection without processing.
+    pub drop_before: f64,
+    /// Process, then close the connection without answering.
+    pub drop_after: f64,
+    /// RNG seed.
+    pub seed: u64,
+}
+
+/// How many faults were injected.
+#[derive(Debug, Default)]
+pub struct FaultStats {
+    pub requests: AtomicU64,
+    pub slow_downs: AtomicU64,
+    pub drops_before: AtomicU64,
+    pub drops_after: AtomicU64,
+}
+
+/// The wrapper.
+#[derive(Clone)]
+pub struct FaultService<S> {
+    inner: S,
+    cfg: FaultConfig,
+    rng: Arc<Mutex<fastrand::Rng>>,
+    pub stats: Arc<FaultStats>,
+}
+
+impl<S> FaultService<S> {
+    pub fn new(inner: S, cfg: FaultConfig, stats: Arc<FaultStats>) -> Self {
+        Self {
+            inner,
+            cfg,
+            rng: Arc::new(Mutex::new(fastrand::Rng::with_seed(cfg.seed))),
+            stats,
+        }
+    }
+}
+
+enum Fault {
+    None,
+    SlowDown,
+    DropBefore,
+    DropAfter,
+}
+
+impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for FaultService<S>
+where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let r = self.rng.lock().unwrap().f64();
+        let c = self.cfg;
+        let fault = if r < c.slow_down {
+            Fault::SlowDown
+        } else if r < c.slow_down + c.drop_before {
+            Fault::DropBefore
+        } else if r < c.slow_down + c.drop_before + c.drop_after {
+            Fault::DropAfter
+        } else {
+            Fault::None
+        };
+        let stats = Arc::clone(&self.stats);
+        let fut = match fault {
+            Fault::SlowDown | Fault::DropBefore => None,
+            _ => Some(self.inner.call(req)),
+        };
+        Box::pin(async move {
+            let dropped =
+                || s3s::HttpError::new(Box::new(std::io::Error::other("injected connection drop")));
+            match (fault, fut) {
+                (Fault::SlowDown, _) => {
+                    stats.slow_downs.fetch_add(1, Ordering::Relaxed);
+                    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>FAULT</RequestId></Error>";
+                    Ok(http::Response::builder()
+                        .status(503)
+                        .header("content-type", "application/xml")
+                        .body(s3s::Body::from(body.to_owned()))
+                        .unwrap())
+                }
+                (Fault::DropBefore, _) => {
+                    stats.drops_before.fetch_add(1, Ordering::Relaxed);
+                    Err(dropped())
+                }
+                (Fault::DropAfter, Some(f)) => {
+                    let _ = f.await;
+                    stats.drops_after.fetch_add(1, Ordering::Relaxed);
+                    Err(dropped())
+                }
+                (_, Some(f)) => f.await,
+                (_, None) => Err(dropped()),
+            }
+        })
+    }
+}
