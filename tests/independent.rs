@@ -358,3 +358,92 @@ fn fixtures_record_pinned_versions() {
         assert_eq!(js["versions"][dep], package["dependencies"][dep], "{dep}");
     }
 }
+
+/// Authorization-header signing (`sigv4::sign_headers` with S3 settings) against botocore's
+/// `S3SigV4Auth` on the same request: canonical request, `Authorization` and the headers to
+/// add. Each body is signed both as bytes and as its precomputed hash.
+#[test]
+fn botocore_header_signing_agrees() {
+    use s3presign::sigv4::{
+        Payload, SignableRequest, SigningParams, SigningSettings, sign_headers,
+    };
+
+    let fixture = load("botocore.json");
+    let now = AmzDate::parse(s(&fixture, "amz_date")).unwrap();
+    let cases = fixture["header_cases"].as_array().unwrap();
+    assert!(cases.len() >= 8, "fixture lost header cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let (input, expected) = (&case["input"], &case["expected"]);
+        let name = s(input, "name");
+        let signer = signer(&fixture, input);
+        let (scheme_rest, target) = {
+            let url = s(input, "url");
+            let rest = url.split_once("://").unwrap().1;
+            let at = rest.find('/').unwrap();
+            (&rest[..at], &rest[at..])
+        };
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let given = pairs(input, "headers");
+        let mut headers: Vec<(&str, &str)> = vec![("host", scheme_rest)];
+        headers.extend(given.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let body = s(input, "body").as_bytes();
+        let payloads: Vec<Payload<'_>> = match s(input, "payload") {
+            "unsigned" => vec![Payload::Unsigned],
+            _ => vec![
+                Payload::Bytes(body),
+                Payload::Precomputed(s(expected, "x-amz-content-sha256")),
+            ],
+        };
+        for payload in payloads {
+            let req = SignableRequest::new(s(input, "method"), path, query, &headers, payload);
+            let params = SigningParams::new(&signer, s(expected, "region"), "s3", now)
+                .with_settings(SigningSettings::s3());
+            let signed = match sign_headers(&req, &params) {
+                Ok(signed) => signed,
+                Err(e) => {
+                    failures.push(format!("{name} ({payload:?}): s3presign refused: {e}"));
+                    continue;
+                }
+            };
+            let creq = signed.canonical_request().to_string();
+            if creq != s(expected, "canonical_request") {
+                failures.push(format!(
+                    "{name} ({payload:?}): canonical request differs\n--- botocore\n{}\n--- s3presign\n{creq}",
+                    s(expected, "canonical_request")
+                ));
+                continue;
+            }
+            if signed.authorization() != s(expected, "authorization") {
+                failures.push(format!(
+                    "{name} ({payload:?}): Authorization differs\n  botocore  {}\n  s3presign {}",
+                    s(expected, "authorization"),
+                    signed.authorization()
+                ));
+            }
+            let added: Vec<(&str, &str)> = signed.headers().collect();
+            let mut wanted = vec![
+                ("authorization", s(expected, "authorization")),
+                ("x-amz-date", s(expected, "x-amz-date")),
+                ("x-amz-content-sha256", s(expected, "x-amz-content-sha256")),
+            ];
+            if let Some(token) = opt(expected, "x-amz-security-token") {
+                wanted.push(("x-amz-security-token", token));
+            }
+            let mut added_sorted = added.clone();
+            added_sorted.sort_unstable();
+            wanted.sort_unstable();
+            if added_sorted != wanted {
+                failures.push(format!(
+                    "{name} ({payload:?}): headers to add differ: botocore {wanted:?}, s3presign {added:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} header-signing checks failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
