@@ -859,3 +859,57 @@ fn encode_path(key: &str) -> String {
     }
     out
 }
+
+/// Standard base64 with padding (RFC 4648 section 4), for checksum headers.
+fn base64_std(data: &[u8]) -> String {
+    let mut s = base64_url_no_pad(data).replace('-', "+").replace('_', "/");
+    while s.len() % 4 != 0 {
+        s.push('=');
+    }
+    s
+}
+
+#[tokio::test]
+async fn signed_checksum_header_binds_the_body() {
+    use sha2::{Digest, Sha256};
+
+    assert_eq!(base64_std(b"fo"), "Zm8=");
+    assert_eq!(base64_std(&[0xfb, 0xff]), "+/8=");
+    let server = Server::start(&["checksums"]).await;
+    let bucket = server.path_bucket("checksums");
+    let body = b"the exact bytes the backend allowed";
+    let checksum = base64_std(&Sha256::digest(body));
+    let put = bucket
+        .put_object("upload.bin")
+        .header("x-amz-checksum-sha256", &checksum)
+        .sign(&server.signer, now())
+        .unwrap();
+    let headers: Vec<(&str, &str)> = put.headers().collect();
+    assert_eq!(headers, [("x-amz-checksum-sha256", checksum.as_str())]);
+
+    // Other bytes with the signed checksum: the signature is fine, the checksum is not.
+    let resp = server
+        .send("PUT", put.url(), &headers, b"other bytes")
+        .await;
+    assert_eq!(resp.status, 400, "{}", resp.text());
+    assert_eq!(resp.s3_error_code().as_deref(), Some("BadDigest"));
+    // Another checksum than the signed one: refused by the signature.
+    let other = base64_std(&Sha256::digest(b"other bytes"));
+    let resp = server
+        .send(
+            "PUT",
+            put.url(),
+            &[("x-amz-checksum-sha256", &other)],
+            b"other bytes",
+        )
+        .await;
+    assert_rejected(&resp, "SignatureDoesNotMatch", "changed checksum header");
+    // The allowed bytes.
+    let resp = server.send("PUT", put.url(), &headers, body).await;
+    assert_status(&resp, 200, "PUT with the signed checksum");
+    let get = bucket
+        .get_object("upload.bin")
+        .sign_url(&server.signer, now())
+        .unwrap();
+    assert_eq!(server.send("GET", &get, &[], b"").await.body, body);
+}
