@@ -863,7 +863,7 @@ fn encode_path(key: &str) -> String {
 /// Standard base64 with padding (RFC 4648 section 4), for checksum headers.
 fn base64_std(data: &[u8]) -> String {
     let mut s = base64_url_no_pad(data).replace('-', "+").replace('_', "/");
-    while s.len() % 4 != 0 {
+    while !s.len().is_multiple_of(4) {
         s.push('=');
     }
     s
