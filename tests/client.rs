@@ -154,6 +154,12 @@ async fn buckets_create_head_list_delete() {
         .put_object(&b, "k", b"x".to_vec(), &PutObject::new())
         .await
         .unwrap();
+    if c.flavor == Flavor::SeaweedFs {
+        // SeaweedFS 4.48 deletes a non-empty bucket instead of answering BucketNotEmpty.
+        c.client.delete_bucket(&b).await.unwrap();
+        assert!(c.client.head_bucket(&b).await.unwrap_err().is_not_found());
+        return;
+    }
     let not_empty = c.client.delete_bucket(&b).await.unwrap_err();
     assert_eq!(not_empty.code(), Some("BucketNotEmpty"), "{not_empty:?}");
     assert_eq!(not_empty.status(), Some(409));
@@ -807,15 +813,17 @@ async fn presigned_put_and_get_round_trip() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    // The content type is signed: another one is refused.
-    let resp = http()
-        .put(put.url())
-        .header("content-type", "text/plain")
-        .body(b"x".to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 403);
+    // The content type is signed: another one is refused (moto checks no signatures).
+    if c.flavor != Flavor::Moto {
+        let resp = http()
+            .put(put.url())
+            .header("content-type", "text/plain")
+            .body(b"x".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 403);
+    }
     let get = c.client.presign_get(&b, "up/clip.mp4", 300).await.unwrap();
     let resp = http().get(get.url()).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
@@ -828,6 +836,11 @@ async fn errors_are_typed_and_redacted() {
     let c = ctx().await;
     let b = new_bucket(&c, "errors").await;
     let secret = "wrong/secret+KEY0000000000000000000";
+    if c.flavor == Flavor::Moto {
+        // moto checks no signatures: nothing to learn from a wrong secret there.
+        cleanup(&c, &b).await;
+        return;
+    }
     let bad = client_for(
         &c.endpoint,
         Credentials::new(external_creds().access_key_id(), secret),
