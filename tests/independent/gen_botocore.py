@@ -266,6 +266,42 @@ def sign_headers(c):
     }
 
 
+class Lcg:
+    """A tiny 64-bit LCG (PCG constants), identical in gen_js.mjs, so the random cases are the
+    same in both fixtures and do not depend on the language's random module."""
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self, bound):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % 2**64
+        return (self.state >> 33) % bound
+
+
+RANDOM_POOL = [chr(c) for c in range(0x80)] + ["é", "日", "🦀", "\u00a0", "\u2028", "\ufeff", "ß", "Ω"]
+
+
+def random_text(rng, max_len):
+    return "".join(RANDOM_POOL[rng.next(len(RANDOM_POOL))] for _ in range(1 + rng.next(max_len)))
+
+
+def random_cases(count):
+    rng = Lcg(20240229)
+    out = []
+    for i in range(count):
+        c = case(f"random-{i:03}", key=random_text(rng, 40), method=["GET", "PUT", "HEAD", "DELETE"][rng.next(4)])
+        if c["method"] == "GET" and rng.next(2) == 0:
+            c["response"] = [["response-content-disposition", random_text(rng, 30)]]
+        if rng.next(4) == 0 and c["method"] != "PUT":
+            c["version_id"] = random_text(rng, 20)
+        if rng.next(3) == 0:
+            c["style"] = "path"
+        out.append(c)
+    return out
+
+
+CASES += random_cases(100)
+
 OPERATIONS = {"GET": "get_object", "PUT": "put_object", "DELETE": "delete_object", "HEAD": "head_object"}
 RESPONSE_PARAMS = {
     "response-cache-control": "ResponseCacheControl",

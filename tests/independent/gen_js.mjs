@@ -163,6 +163,39 @@ CASES.push(
   testCase("custom-endpoint-https-port-virtual", { endpoint: "https://minio.example.com:9443", style: "virtual" }),
 );
 
+// A tiny 64-bit LCG (PCG constants), identical in gen_botocore.py: the same random cases.
+class Lcg {
+  constructor(seed) {
+    this.state = BigInt(seed);
+  }
+  next(bound) {
+    this.state = (this.state * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n;
+    return Number((this.state >> 33n) % BigInt(bound));
+  }
+}
+const RANDOM_POOL = [...Array(0x80).keys()].map((c) => String.fromCharCode(c))
+  .concat(["é", "日", "🦀", "\u00a0", "\u2028", "\ufeff", "ß", "Ω"]);
+const randomText = (rng, maxLen) => {
+  let s = "";
+  const n = 1 + rng.next(maxLen);
+  for (let i = 0; i < n; i++) s += RANDOM_POOL[rng.next(RANDOM_POOL.length)];
+  return s;
+};
+{
+  const rng = new Lcg(20240229);
+  for (let i = 0; i < 100; i++) {
+    const name = `random-${String(i).padStart(3, "0")}`;
+    const key = randomText(rng, 40);
+    const c = testCase(name, { key, method: ["GET", "PUT", "HEAD", "DELETE"][rng.next(4)] });
+    if (c.method === "GET" && rng.next(2) === 0) {
+      c.response = [["response-content-disposition", randomText(rng, 30)]];
+    }
+    if (rng.next(4) === 0 && c.method !== "PUT") c.version_id = randomText(rng, 20);
+    if (rng.next(3) === 0) c.style = "path";
+    CASES.push(c);
+  }
+}
+
 const RESPONSE_PARAMS = {
   "response-cache-control": "ResponseCacheControl",
   "response-content-disposition": "ResponseContentDisposition",
