@@ -395,7 +395,7 @@ impl<'a> Op<'a> {
     pub(crate) fn checksum_sha256(self) -> Self {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&self.body);
-        let b64 = base64(&digest);
+        let b64 = crate::base64::encode(&digest);
         self.header("x-amz-sdk-checksum-algorithm", "SHA256")
             .header("x-amz-checksum-sha256", b64)
     }
@@ -658,46 +658,9 @@ fn check_embedded_error(
     })
 }
 
-/// Standard base64 with padding (RFC 4648 section 4), for checksum headers.
-pub(crate) fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_rfc4648_vectors() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), want);
-        }
-    }
 
     #[test]
     fn backoff_is_bounded_and_grows() {

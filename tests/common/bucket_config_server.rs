@@ -10,6 +10,8 @@
 //! (if any) does not set `RestrictPublicBuckets`; a public policy is refused with
 //! `AccessDenied` while `BlockPublicPolicy` is set, as on AWS.
 #![allow(dead_code)]
+// A test server keeps real timestamps for versions.
+#![allow(clippy::disallowed_methods)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -102,7 +104,7 @@ fn policy_is_public_read(policy: &str, bucket: &str) -> bool {
             && list(&s["Action"])
                 .iter()
                 .any(|a| a == "s3:GetObject" || a == "s3:*")
-            && list(&s["Resource"]).iter().any(|r| *r == want_resource)
+            && list(&s["Resource"]).contains(&want_resource)
     })
 }
 
@@ -333,16 +335,16 @@ impl S3 for ConfigServer {
             let id = self.new_version_id();
             self.state.with(&bucket, |b| {
                 let list = b.versions.entry(key.clone()).or_default();
-                if list.is_empty() {
-                    if let Some(prev) = previous {
-                        // Written before versioning was enabled: the "null" version.
-                        list.push(Version {
-                            id: "null".into(),
-                            data: Some(prev),
-                            etag: String::new(),
-                            last_modified: std::time::SystemTime::now(),
-                        });
-                    }
+                if list.is_empty()
+                    && let Some(prev) = previous
+                {
+                    // Written before versioning was enabled: the "null" version.
+                    list.push(Version {
+                        id: "null".into(),
+                        data: Some(prev),
+                        etag: String::new(),
+                        last_modified: std::time::SystemTime::now(),
+                    });
                 }
                 list.push(Version {
                     id: id.clone(),
@@ -380,7 +382,7 @@ impl S3 for ConfigServer {
                         body: Some(StreamingBlob::from(s3s::Body::from(data))),
                         content_length: Some(len),
                         version_id: Some(id),
-                        e_tag: (!etag.is_empty()).then(|| ETag::Strong(etag)),
+                        e_tag: (!etag.is_empty()).then_some(ETag::Strong(etag)),
                         last_modified: Some(Timestamp::from(last_modified)),
                         ..Default::default()
                     };
@@ -754,21 +756,21 @@ impl S3Access for PolicyAccess {
         if cx.credentials().is_some() {
             return Ok(());
         }
-        if cx.s3_op().name() == "GetObject" {
-            if let S3Path::Object { bucket, .. } = cx.s3_path() {
-                let allowed = self.state.with(bucket, |b| {
-                    let restricted = b
-                        .public_access_block
-                        .as_ref()
-                        .is_some_and(|p| p.restrict_public_buckets == Some(true));
-                    !restricted
-                        && b.policy
-                            .as_deref()
-                            .is_some_and(|p| policy_is_public_read(p, bucket))
-                });
-                if allowed {
-                    return Ok(());
-                }
+        if cx.s3_op().name() == "GetObject"
+            && let S3Path::Object { bucket, .. } = cx.s3_path()
+        {
+            let allowed = self.state.with(bucket, |b| {
+                let restricted = b
+                    .public_access_block
+                    .as_ref()
+                    .is_some_and(|p| p.restrict_public_buckets == Some(true));
+                !restricted
+                    && b.policy
+                        .as_deref()
+                        .is_some_and(|p| policy_is_public_read(p, bucket))
+            });
+            if allowed {
+                return Ok(());
             }
         }
         Err(s3_error!(AccessDenied, "Access Denied"))
