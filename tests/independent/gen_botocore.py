@@ -16,10 +16,17 @@ import os
 import sys
 import urllib.parse
 
-import botocore
-import botocore.auth
-import botocore.session
-from botocore.config import Config
+# Only the inputs below may influence the output: no AWS_* environment variables (endpoint
+# URLs, dual-stack, us-east-1 endpoint, profiles...) and no ~/.aws files.
+for _name in [n for n in os.environ if n.startswith("AWS_")]:
+    del os.environ[_name]
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+import botocore  # noqa: E402
+import botocore.auth  # noqa: E402
+import botocore.session  # noqa: E402
+from botocore.config import Config  # noqa: E402
 
 PINNED = "1.44.8"
 if botocore.__version__ != PINNED:

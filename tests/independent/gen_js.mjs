@@ -24,6 +24,15 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4, ALWAYS_UNSIGNABLE_HEADERS } from "@smithy/signature-v4";
 
+// Only the inputs below may influence the output: no AWS_* environment variables (endpoint
+// URLs, dual-stack, profiles...) and no ~/.aws files. The SDK reads them when a client is
+// constructed, which happens after this.
+for (const name of Object.keys(process.env)) {
+  if (name.startsWith("AWS_")) delete process.env[name];
+}
+process.env.AWS_CONFIG_FILE = "/dev/null";
+process.env.AWS_SHARED_CREDENTIALS_FILE = "/dev/null";
+
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
