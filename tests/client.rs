@@ -1035,3 +1035,96 @@ async fn retries_are_bounded_and_skip_non_idempotent_requests() {
     let _ = client.get_object("any-bucket", "k").await.unwrap_err();
     assert_eq!(stats.requests.load(Relaxed), 4, "GetObject is retried");
 }
+
+// ---------------------------------------------------------------------------------------
+// Credentials providers read the process environment: the test re-runs this binary as a
+// child with a controlled environment instead of mutating its own.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_from_env_and_shared_files() {
+    if std::env::var("S3PRESIGN_CHILD").is_err() {
+        if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let creds_file = dir.path().join("credentials");
+        std::fs::write(
+            &creds_file,
+            format!(
+                "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[other]\naws_access_key_id = {}\naws_secret_access_key = not-the-secret\n",
+                server::ACCESS_KEY,
+                server::SECRET_KEY,
+                server::ACCESS_KEY
+            ),
+        )
+        .unwrap();
+        let run = |mode: &str, with_env_keys: bool| {
+            let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+            cmd.args([
+                "--exact",
+                "credentials_from_env_and_shared_files",
+                "--nocapture",
+            ])
+            .env("S3PRESIGN_CHILD", mode)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &creds_file)
+            .env("AWS_CONFIG_FILE", dir.path().join("config"))
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN");
+            if with_env_keys {
+                cmd.env("AWS_ACCESS_KEY_ID", server::ACCESS_KEY)
+                    .env("AWS_SECRET_ACCESS_KEY", server::SECRET_KEY);
+            } else {
+                cmd.env_remove("AWS_ACCESS_KEY_ID")
+                    .env_remove("AWS_SECRET_ACCESS_KEY");
+            }
+            let out = cmd.output().unwrap();
+            assert!(
+                out.status.success(),
+                "child {mode}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+        };
+        run("files", false);
+        run("env", true);
+        return;
+    }
+    let mode = std::env::var("S3PRESIGN_CHILD").unwrap();
+    let srv = server::start().await;
+    let build = |p: Box<dyn Fn(ClientBuilder) -> ClientBuilder>| {
+        p(Client::builder().endpoint(Endpoint::custom(&srv.endpoint, "us-east-1").unwrap()))
+            .retry(RetryConfig::disabled())
+            .build()
+            .unwrap()
+    };
+    if mode == "env" {
+        let c = build(Box::new(|b| b.credentials(EnvCredentials)));
+        c.create_bucket("from-env").await.unwrap();
+        // The environment wins over the default profile in the chain.
+        let c = build(Box::new(|b| {
+            b.credentials(ProfileCredentials::default_chain())
+        }));
+        c.head_bucket("from-env").await.unwrap();
+    } else {
+        let missing = build(Box::new(|b| b.credentials(EnvCredentials)));
+        let e = missing.create_bucket("x-bucket").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials, "{e:?}");
+        let c = build(Box::new(|b| {
+            b.credentials(ProfileCredentials::default_chain())
+        }));
+        c.create_bucket("from-files").await.unwrap();
+        let wrong = build(Box::new(|b| {
+            b.credentials(ProfileCredentials::named("other"))
+        }));
+        let e = wrong.head_bucket("from-files").await.unwrap_err();
+        assert!(e.is_access_denied(), "{e:?}");
+        let e = build(Box::new(|b| {
+            b.credentials(ProfileCredentials::named("nope"))
+        }))
+        .head_bucket("from-files")
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credentials, "{e:?}");
+    }
+}

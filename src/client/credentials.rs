@@ -85,3 +85,52 @@ impl ProvideCredentials for EnvCredentials {
         Box::pin(async { Self::load() })
     }
 }
+
+/// The AWS CLI's lookup, through the core's [`crate::profile`]: an explicit profile if
+/// given; otherwise `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
+/// otherwise the profile named by `AWS_PROFILE` (or `default`) in `~/.aws/credentials` and
+/// `~/.aws/config`. Read on every request, so rotated files are picked up (the files are
+/// small; reading them blocks briefly).
+///
+/// ```
+/// use s3presign::client::{Client, ProfileCredentials};
+/// let client = Client::builder()
+///     .region("eu-west-1")
+///     .credentials(ProfileCredentials::named("media-uploader"))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), s3presign::client::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ProfileCredentials {
+    profile: Option<std::string::String>,
+}
+
+impl ProfileCredentials {
+    /// Environment first, then the `AWS_PROFILE` (or `default`) profile.
+    pub fn default_chain() -> Self {
+        Self { profile: None }
+    }
+
+    /// This profile from the shared files (it wins over the environment variables).
+    pub fn named(profile: impl Into<std::string::String>) -> Self {
+        Self {
+            profile: Some(profile.into()),
+        }
+    }
+}
+
+impl ProvideCredentials for ProfileCredentials {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(async move {
+            crate::profile::Environment::process()
+                .credentials(self.profile.as_deref())
+                .map_err(|e| {
+                    Error::credentials(
+                        "no credentials in the environment or the shared AWS files",
+                        Some(Box::new(e)),
+                    )
+                })
+        })
+    }
+}

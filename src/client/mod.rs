@@ -46,7 +46,9 @@ pub use config::{
     Event, FilterRules, LambdaFunctionConfiguration, NotificationConfiguration,
     PublicAccessBlockConfiguration, QueueConfiguration, TopicConfiguration, VersioningStatus,
 };
-pub use credentials::{CredentialsFuture, EnvCredentials, ProvideCredentials, StaticCredentials};
+pub use credentials::{
+    CredentialsFuture, EnvCredentials, ProfileCredentials, ProvideCredentials, StaticCredentials,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use objects::{
     CompletedPart, CopyObjectOutput, DeleteMarkerEntry, DeleteObjectOutput, DeleteObjectsOutput,
