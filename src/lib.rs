@@ -64,6 +64,8 @@ pub mod credentials;
 pub mod encoding;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "http")]
+pub mod http_request;
 mod error;
 mod expiry;
 #[cfg(feature = "std")]
