@@ -64,7 +64,7 @@ fn header_pairs<B>(req: &http::Request<B>) -> Result<Vec<(&str, &str)>> {
 /// `authorization`. Use `params.with_settings(SigningSettings::s3())` for S3.
 ///
 /// # Errors
-/// As [`sign_headers`](crate::sigv4::sign_headers); also a header value that is not
+/// As [`sign_headers`]; also a header value that is not
 /// visible ASCII, or no host at all.
 pub fn sign_request<B>(
     req: &mut http::Request<B>,
@@ -123,7 +123,7 @@ pub fn sign_request<B>(
 /// ```
 ///
 /// # Errors
-/// As [`presign`](crate::sigv4::presign); also a header value that is not visible ASCII,
+/// As [`presign`]; also a header value that is not visible ASCII,
 /// or no host at all.
 pub fn presign_request<B>(
     req: &http::Request<B>,

@@ -3,7 +3,7 @@
 //!
 //! Every request is signed by the core ([`crate::sigv4::sign_headers`] with
 //! [`SigningSettings::s3`](crate::sigv4::SigningSettings::s3)) and addressed by the core's
-//! [`Bucket`](crate::s3::Bucket) / [`Endpoint`](crate::s3::Endpoint) rules; this module never
+//! [`Bucket`] / [`Endpoint`] rules; this module never
 //! builds a canonical request itself. XML goes through quick-xml (serde), JSON through
 //! serde_json.
 //!
