@@ -1202,3 +1202,72 @@ async fn http_requests_signed_and_presigned() {
     }
     cleanup(&c, &b).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_bucket_outside_us_east_1_sends_location_constraint() {
+    let c = ctx().await;
+    if c.flavor == Flavor::SeaweedFs {
+        return; // SeaweedFS has no regions.
+    }
+    let eu = client_for_region(&c.endpoint, "eu-west-1");
+    let b = bucket_name("location");
+    eu.create_bucket(&b).await.unwrap();
+    if c.flavor != Flavor::InProcess {
+        // s3s-fs does not store a location; moto and AWS do.
+        assert_eq!(eu.get_bucket_location(&b).await.unwrap(), "eu-west-1");
+    }
+    eu.delete_bucket(&b).await.unwrap();
+    let us = client_for_region(&c.endpoint, "us-east-1");
+    let b = bucket_name("location");
+    us.create_bucket(&b).await.unwrap();
+    assert_eq!(us.get_bucket_location(&b).await.unwrap(), "us-east-1");
+    us.delete_bucket(&b).await.unwrap();
+}
+
+fn client_for_region(endpoint: &str, region: &str) -> Client {
+    Client::builder()
+        .endpoint(Endpoint::custom(endpoint, region).unwrap())
+        .static_credentials(external_creds())
+        .retry(test_retry())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeouts_are_typed_and_retried_boundedly() {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    // A server that accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicU64::new(0));
+    let acc = Arc::clone(&accepted);
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            acc.fetch_add(1, Relaxed);
+            held.push(s);
+        }
+    });
+    let client = Client::builder()
+        .endpoint(Endpoint::custom(&format!("http://{addr}"), "us-east-1").unwrap())
+        .static_credentials(Credentials::new(server::ACCESS_KEY, server::SECRET_KEY))
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = client.get_object("bucket", "key").await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        accepted.load(Relaxed),
+        2,
+        "one retry after the first timeout"
+    );
+    task.abort();
+}

@@ -48,7 +48,33 @@ struct CreateBucketConfiguration<'a> {
     location_constraint: &'a str,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LocationConstraintRaw {
+    #[serde(rename = "$text")]
+    value: Option<String>,
+}
+
 impl Client {
+    /// [GetBucketLocation](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html):
+    /// the bucket's region (`us-east-1` when S3 answers with an empty constraint, and `EU`
+    /// translated to `eu-west-1`, as the SDKs do).
+    ///
+    /// # Errors
+    /// `NoSuchBucket`, transport errors.
+    pub async fn get_bucket_location(&self, bucket: &str) -> Result<String> {
+        let resp = self
+            .execute(Op::new("GET", Target::Bucket(bucket)).query("location", ""))
+            .await?;
+        let raw: LocationConstraintRaw =
+            from_xml(&resp.body, "could not parse the GetBucketLocation answer")?;
+        Ok(match raw.value.as_deref().map(str::trim) {
+            None | Some("") => String::from("us-east-1"),
+            Some("EU") => String::from("eu-west-1"),
+            Some(r) => String::from(r),
+        })
+    }
+
     /// [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
     /// in the endpoint's region (a `LocationConstraint` is sent outside `us-east-1`).
     ///
