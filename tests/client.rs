@@ -1271,3 +1271,41 @@ async fn timeouts_are_typed_and_retried_boundedly() {
     );
     task.abort();
 }
+
+/// A stream of chunks, as a body producer would yield them.
+struct Chunks(std::collections::VecDeque<bytes::Bytes>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<bytes::Bytes, std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.pop_front().map(Ok))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_object_from_a_stream() {
+    let c = ctx().await;
+    let b = new_bucket(&c, "stream").await;
+    let chunks: Vec<bytes::Bytes> = (0..5u8)
+        .map(|i| bytes::Bytes::from(vec![b'a' + i; 10_000]))
+        .collect();
+    let whole: Vec<u8> = chunks.iter().flat_map(|c| c.iter().copied()).collect();
+    let out = c
+        .client
+        .put_object_stream(
+            &b,
+            "streamed.bin",
+            whole.len() as u64,
+            Chunks(chunks.into()),
+            &PutObject::new().content_type("application/octet-stream"),
+        )
+        .await
+        .unwrap();
+    assert!(out.etag.is_some());
+    let got = c.client.get_object(&b, "streamed.bin").await.unwrap();
+    assert_eq!(&got.body[..], &whole[..]);
+    cleanup(&c, &b).await;
+}

@@ -481,7 +481,7 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 1;
         loop {
-            let result = match self.send_once(&op).await {
+            let result = match self.send_once(&op, None).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
@@ -507,7 +507,7 @@ impl Client {
         let retry = self.inner.retry;
         let mut attempt = 1;
         loop {
-            match self.send_once(&op).await {
+            match self.send_once(&op, None).await {
                 Err(e) if self.should_retry(&op, &e, attempt) => {
                     tokio::time::sleep(retry.backoff(attempt)).await;
                     attempt += 1;
@@ -524,7 +524,25 @@ impl Client {
     }
 
     /// Addresses, signs and sends one attempt. A status >= 300 becomes an [`Error`].
-    async fn send_once(&self, op: &Op<'_>) -> Result<reqwest::Response> {
+    /// Sends `op` once with a streamed body (signed as `UNSIGNED-PAYLOAD`), reading the
+    /// whole answer. Not retried: the body cannot be replayed.
+    pub(crate) async fn execute_with_stream(
+        &self,
+        op: Op<'_>,
+        body: reqwest::Body,
+    ) -> Result<Response> {
+        let resp = self.send_once(&op, Some(body)).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.map_err(Error::transport)?;
+        check_embedded_error(status, &headers, bytes)
+    }
+
+    async fn send_once(
+        &self,
+        op: &Op<'_>,
+        stream_body: Option<reqwest::Body>,
+    ) -> Result<reqwest::Response> {
         let endpoint = &self.inner.endpoint;
         let (url_base, host, mut path) = match op.target {
             Target::Service => {
@@ -569,12 +587,13 @@ impl Client {
         for (n, v) in &op.headers {
             headers.push((n, v));
         }
-        let payload =
-            if endpoint.scheme() == Scheme::Https && op.body.len() > UNSIGNED_PAYLOAD_THRESHOLD {
-                Payload::Unsigned
-            } else {
-                Payload::Bytes(&op.body)
-            };
+        let payload = if stream_body.is_some()
+            || (endpoint.scheme() == Scheme::Https && op.body.len() > UNSIGNED_PAYLOAD_THRESHOLD)
+        {
+            Payload::Unsigned
+        } else {
+            Payload::Bytes(&op.body)
+        };
         let now = AmzDate::now()?;
         let req = SignableRequest::new(op.method, &path, &query, &headers, payload);
         let params = SigningParams::new(&signer, endpoint.region(), "s3", now)
@@ -597,7 +616,10 @@ impl Client {
             rb = rb.header(n, v);
         }
         let resp = rb
-            .body(op.body.clone())
+            .body(match stream_body {
+                Some(b) => b,
+                None => reqwest::Body::from(op.body.clone()),
+            })
             .send()
             .await
             .map_err(Error::transport)?;

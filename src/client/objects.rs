@@ -1,6 +1,7 @@
 //! Object operations: list (V2 and versions), head, get, put, copy, delete, delete many,
 //! multipart uploads.
 
+use std::boxed::Box;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -927,6 +928,25 @@ impl Client {
         self.get_object_with(bucket, key, &GetObject::new()).await
     }
 
+    fn put_op<'a>(bucket: &'a str, key: &'a str, opts: &PutObject) -> Op<'a> {
+        let mut op = Op::new("PUT", Target::Object(bucket, key));
+        if let Some(ct) = &opts.content_type {
+            op = op.header("content-type", ct.clone());
+        }
+        if let Some(v) = &opts.cache_control {
+            op = op.header("cache-control", v.clone());
+        }
+        if let Some(v) = &opts.content_disposition {
+            op = op.header("content-disposition", v.clone());
+        }
+        for (n, v) in &opts.metadata {
+            let mut name = String::from("x-amz-meta-");
+            name.push_str(n);
+            op = op.header(name, v.clone());
+        }
+        op
+    }
+
     fn get_op<'a>(bucket: &'a str, key: &'a str, opts: &'a GetObject) -> Op<'a> {
         let mut op = Op::new("GET", Target::Object(bucket, key))
             .query_opt("versionId", opts.version_id.as_deref());
@@ -989,22 +1009,39 @@ impl Client {
         body: impl Into<Bytes>,
         opts: &PutObject,
     ) -> Result<PutObjectOutput> {
-        let mut op = Op::new("PUT", Target::Object(bucket, key)).body(body);
-        if let Some(ct) = &opts.content_type {
-            op = op.header("content-type", ct.clone());
-        }
-        if let Some(v) = &opts.cache_control {
-            op = op.header("cache-control", v.clone());
-        }
-        if let Some(v) = &opts.content_disposition {
-            op = op.header("content-disposition", v.clone());
-        }
-        for (n, v) in &opts.metadata {
-            let mut name = String::from("x-amz-meta-");
-            name.push_str(n);
-            op = op.header(name, v.clone());
-        }
+        let op = Self::put_op(bucket, key, opts).body(body);
         let resp = self.execute(op).await?;
+        Ok(PutObjectOutput {
+            etag: resp.header("etag").map(String::from),
+            version_id: resp.header("x-amz-version-id").map(String::from),
+        })
+    }
+
+    /// PutObject with a streamed body of exactly `content_length` bytes (signed as
+    /// `UNSIGNED-PAYLOAD`, so use HTTPS). Not retried, since the stream cannot be replayed;
+    /// for large files prefer a multipart upload.
+    ///
+    /// # Errors
+    /// Server or transport errors (a stream error aborts the request).
+    pub async fn put_object_stream<S>(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_length: u64,
+        body: S,
+        opts: &PutObject,
+    ) -> Result<PutObjectOutput>
+    where
+        S: futures_core::TryStream + Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        Bytes: From<S::Ok>,
+    {
+        let op = Self::put_op(bucket, key, opts)
+            .header("content-length", content_length.to_string())
+            .not_idempotent();
+        let resp = self
+            .execute_with_stream(op, reqwest::Body::wrap_stream(body))
+            .await?;
         Ok(PutObjectOutput {
             etag: resp.header("etag").map(String::from),
             version_id: resp.header("x-amz-version-id").map(String::from),
