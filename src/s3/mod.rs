@@ -9,6 +9,7 @@
 //! # Ok::<(), s3presign::Error>(())
 //! ```
 
+mod batch;
 mod bucket;
 mod disposition;
 mod endpoint;
@@ -16,6 +17,7 @@ mod post_policy;
 mod presign;
 mod presigned;
 
+pub use batch::GetBatch;
 pub use bucket::Bucket;
 pub use disposition::ContentDisposition;
 pub use endpoint::{AddressingStyle, BucketNaming, Endpoint, Scheme, UsEast1Endpoint};

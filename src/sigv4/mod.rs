@@ -20,6 +20,7 @@ mod settings;
 mod sign;
 mod signature;
 mod string_to_sign;
+mod uri_encode;
 
 pub use canonical::CanonicalRequest;
 pub(crate) use canonical::{
@@ -27,6 +28,10 @@ pub(crate) use canonical::{
 };
 pub(crate) use sign::{is_reserved_query_name, push_u64};
 pub(crate) use string_to_sign::validate_scope_part;
+pub(crate) use uri_encode::{
+    Set, concat_on_stack, hex32, push_hex32, uri_encode_into, uri_encoded_len,
+};
+pub(crate) use key::HmacSha256;
 pub use key::{Signer, SigningKey};
 pub use settings::{
     ContentSha256Header, Payload, PathNormalization, SessionTokenMode, SigningSettings, UriEncoding,

@@ -132,10 +132,17 @@ impl Payload<'_> {
     /// # Errors
     /// [`Error::InvalidPayloadHash`] if a precomputed hash is not 64 lowercase hex digits.
     pub fn hash_hex(&self) -> Result<alloc::string::String> {
+        let mut buf = [0u8; 64];
+        self.hash_str(&mut buf).map(alloc::string::String::from)
+    }
+
+    /// As [`hash_hex`](Self::hash_hex), without allocating: a computed hash is written
+    /// into `buf`.
+    pub(crate) fn hash_str<'s>(&'s self, buf: &'s mut [u8; 64]) -> Result<&'s str> {
         Ok(match self {
             Payload::Bytes(b) => {
                 use sha2::Digest;
-                hex::encode(sha2::Sha256::digest(b))
+                super::uri_encode::hex32(&sha2::Sha256::digest(b).into(), buf)
             }
             Payload::Precomputed(h) => {
                 if h.len() != 64 || !h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
@@ -143,9 +150,9 @@ impl Payload<'_> {
                         reason: "expected 64 lowercase hex digits (the SHA-256 of the body)",
                     });
                 }
-                alloc::string::String::from(*h)
+                h
             }
-            Payload::Unsigned => alloc::string::String::from(super::UNSIGNED_PAYLOAD),
+            Payload::Unsigned => super::UNSIGNED_PAYLOAD,
         })
     }
 }

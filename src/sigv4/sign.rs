@@ -104,7 +104,12 @@ fn check_reserved_headers(req: &SignableRequest<'_>, settings: &SigningSettings)
 
 /// The result of [`sign_headers`]: the headers to add, and every intermediate step.
 pub struct HeaderSignature<'a> {
-    headers: Vec<(&'static str, String)>,
+    // All header values in one string, each ending at its offset: one allocation instead
+    // of one per header.
+    values: String,
+    /// Name and end offset in `values` of each header to add; `count` are used.
+    spans: [(&'static str, usize); 4],
+    count: usize,
     canonical_request: CanonicalRequest,
     string_to_sign: StringToSign<'a>,
     signature: Signature,
@@ -115,15 +120,18 @@ impl<'a> HeaderSignature<'a> {
     /// `x-amz-content-sha256` and `x-amz-security-token` when they apply, then
     /// `authorization`.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+        let spans = &self.spans[..self.count];
+        spans.iter().enumerate().map(move |(i, &(name, end))| {
+            let start = if i == 0 { 0 } else { spans[i - 1].1 };
+            (name, &self.values[start..end])
+        })
     }
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        self.headers
-            .iter()
+        self.headers()
             .find(|(n, _)| *n == "authorization")
-            .map_or("", |(_, v)| v.as_str())
+            .map_or("", |(_, v)| v)
     }
 
     /// The canonical request that was signed.
@@ -180,44 +188,71 @@ pub fn sign_headers<'a>(
     check_reserved_headers(req, settings)?;
     let scope = Scope::new(params.time, params.region, params.service)?;
     let creds = params.signer.credentials();
-    let payload_hash = req.payload.hash_hex()?;
+    let mut hash_buf = [0u8; 64];
+    // Hashed once (for a body) and borrowed: no allocation for the payload hash.
+    let payload_hash = req.payload.hash_str(&mut hash_buf)?;
     let token = creds.session_token();
+    let amz_date = params.time.as_str();
+    let include_sha = settings.content_sha256_header == ContentSha256Header::Include;
 
-    let mut extra: Vec<(&str, &str)> = Vec::with_capacity(3);
-    extra.push(("x-amz-date", params.time.as_str()));
-    if settings.content_sha256_header == ContentSha256Header::Include {
-        extra.push(("x-amz-content-sha256", &payload_hash));
+    // The headers the signer adds, on the stack rather than in a Vec.
+    let mut extra = [("x-amz-date", amz_date), ("", ""), ("", "")];
+    let mut n = 1;
+    if include_sha {
+        extra[n] = ("x-amz-content-sha256", payload_hash);
+        n += 1;
     }
     if let (Some(t), SessionTokenMode::Signed) = (token, settings.session_token) {
-        extra.push(("x-amz-security-token", t));
+        extra[n] = ("x-amz-security-token", t);
+        n += 1;
     }
-    let canonical_request = CanonicalRequest::build(req, settings, &[], &extra)?;
-    let string_to_sign = StringToSign::new(scope, canonical_request.digest());
-    let signature = params.signer.signing_key(&scope).sign(&string_to_sign);
+    let canonical_request =
+        CanonicalRequest::build_with_payload_hash(req, settings, &[], &extra[..n], payload_hash)?;
+    let digest = canonical_request.digest();
+    let string_to_sign = StringToSign::new(scope, digest);
+    let signature = params.signer.sign_hash(&scope, &digest);
 
-    let mut authorization = String::with_capacity(200);
-    authorization.push_str(ALGORITHM);
-    authorization.push_str(" Credential=");
-    authorization.push_str(creds.access_key_id());
-    authorization.push('/');
-    scope.write_to(&mut authorization);
-    authorization.push_str(", SignedHeaders=");
-    authorization.push_str(&canonical_request.signed_headers());
-    authorization.push_str(", Signature=");
-    let mut buf = [0u8; 64];
-    authorization.push_str(signature.to_hex(&mut buf));
-
-    let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(4);
-    headers.push(("x-amz-date", String::from(params.time.as_str())));
-    if settings.content_sha256_header == ContentSha256Header::Include {
-        headers.push(("x-amz-content-sha256", payload_hash));
+    let signed_names = canonical_request.signed_headers_str();
+    let mut values = String::with_capacity(
+        amz_date.len()
+            + payload_hash.len()
+            + token.map_or(0, str::len)
+            + creds.access_key_id().len()
+            + signed_names.len()
+            + params.region.len()
+            + params.service.len()
+            + 160,
+    );
+    let mut spans = [("", 0); 4];
+    let mut count = 0;
+    let mut end = |values: &String, name: &'static str| {
+        spans[count] = (name, values.len());
+        count += 1;
+    };
+    values.push_str(amz_date);
+    end(&values, "x-amz-date");
+    if include_sha {
+        values.push_str(payload_hash);
+        end(&values, "x-amz-content-sha256");
     }
     if let Some(t) = token {
-        headers.push(("x-amz-security-token", String::from(t)));
+        values.push_str(t);
+        end(&values, "x-amz-security-token");
     }
-    headers.push(("authorization", authorization));
+    values.push_str(ALGORITHM);
+    values.push_str(" Credential=");
+    values.push_str(creds.access_key_id());
+    values.push('/');
+    scope.write_to(&mut values);
+    values.push_str(", SignedHeaders=");
+    values.push_str(signed_names);
+    values.push_str(", Signature=");
+    super::uri_encode::push_hex32(&mut values, signature.as_bytes());
+    end(&values, "authorization");
     Ok(HeaderSignature {
-        headers,
+        values,
+        spans,
+        count,
         canonical_request,
         string_to_sign,
         signature,
@@ -370,6 +405,23 @@ pub(crate) fn is_reserved_query_name(name: &str) -> bool {
 
 /// Appends the decimal digits of `n` without going through `fmt` (smaller on WASM).
 pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    // Up to four digits (every common expiry) one char each: no buffer, no UTF-8 check.
+    if n < 10_000 {
+        let digits = [n / 1000, n / 100 % 10, n / 10 % 10, n % 10];
+        let skip = if n >= 1000 {
+            0
+        } else if n >= 100 {
+            1
+        } else if n >= 10 {
+            2
+        } else {
+            3
+        };
+        for d in &digits[skip..] {
+            out.push(char::from(b'0' + *d as u8));
+        }
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

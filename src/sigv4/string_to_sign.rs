@@ -36,6 +36,17 @@ impl<'a> Scope<'a> {
         })
     }
 
+    /// A scope whose region and service were validated already (by [`Scope::new`] or
+    /// `Endpoint::check_scope`).
+    // Skips re-validating the region on every presign: about 60 instructions.
+    pub(crate) fn new_unchecked(date: AmzDate, region: &'a str, service: &'a str) -> Self {
+        Self {
+            date,
+            region,
+            service,
+        }
+    }
+
     /// The request time this scope was made for.
     pub fn date(&self) -> AmzDate {
         self.date
@@ -124,15 +135,21 @@ impl<'a> StringToSign<'a> {
     pub(crate) fn write_to<S: super::Sink>(&self, out: &mut S) {
         let mut hex_buf = [0u8; 64];
         // Writing into a stack buffer keeps the hot path free of allocations.
-        let hash_hex = hex_into(&self.canonical_request_hash, &mut hex_buf);
-        out.put(super::ALGORITHM);
-        out.put("\n");
-        out.put(self.scope.date.as_str());
-        out.put("\n");
-        self.scope.write_to(out);
-        out.put("\n");
+        let hash_hex = super::uri_encode::hex32(&self.canonical_request_hash, &mut hex_buf);
+        write_head(&self.scope, out);
         out.put(hash_hex);
     }
+}
+
+/// The string to sign's first three lines (algorithm, request time, scope), each ending in
+/// a newline: everything but the canonical-request hash.
+pub(crate) fn write_head<S: super::Sink>(scope: &Scope<'_>, out: &mut S) {
+    out.put(super::ALGORITHM);
+    out.put("\n");
+    out.put(scope.date.as_str());
+    out.put("\n");
+    scope.write_to(out);
+    out.put("\n");
 }
 
 /// Lowercase hex of 32 bytes into a stack buffer.
@@ -147,5 +164,41 @@ impl fmt::Display for StringToSign<'_> {
         let mut s = alloc::string::String::new();
         self.write_to(&mut s);
         f.write_str(&s)
+    }
+}
+
+/// A string to sign assembled on the stack (at most 250 bytes once the region and service
+/// are validated), so that it can be fed to the HMAC in one update.
+pub(crate) struct StackText {
+    buf: [u8; 256],
+    len: usize,
+    overflow: bool,
+}
+
+impl StackText {
+    pub(crate) fn new() -> Self {
+        Self {
+            buf: [0; 256],
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    /// The text, or `None` if it did not fit.
+    pub(crate) fn as_bytes(&self) -> Option<&[u8]> {
+        (!self.overflow).then(|| &self.buf[..self.len])
+    }
+}
+
+impl super::Sink for StackText {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        match self.buf.get_mut(self.len..self.len + s.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(s.as_bytes());
+                self.len += s.len();
+            }
+            None => self.overflow = true,
+        }
     }
 }

@@ -1,0 +1,262 @@
+//! Allocation budgets (issue 5) asserted with a counting global allocator, and the
+//! signing-key cache's derivation count.
+//!
+//! The counter is per thread, so tests running in parallel do not disturb each other.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use s3presign::s3::{Bucket, Endpoint};
+use s3presign::{AmzDate, Credentials, Signer};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn bump() {
+    let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; we only count.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        bump();
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        bump();
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        bump();
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (alloc, alloc_zeroed, realloc) made on this thread by `f`.
+fn count<R>(f: impl FnOnce() -> R) -> (u64, R) {
+    let before = ALLOCS.with(Cell::get);
+    let r = f();
+    (ALLOCS.with(Cell::get) - before, r)
+}
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY: &str = "photos/2026/11/25/IMG_0001.jpg";
+
+fn signer(token: Option<&str>) -> Signer {
+    let mut c = Credentials::new("AKIAIOSFODNN7EXAMPLE", SECRET);
+    if let Some(t) = token {
+        c = c.with_session_token(t);
+    }
+    Signer::new(c).unwrap()
+}
+
+fn token_700() -> String {
+    let t: String = "FwoGZXIvYXdzEJr//////////wEaDK+7x="
+        .chars()
+        .cycle()
+        .take(700)
+        .collect();
+    assert_eq!(t.len(), 700);
+    t
+}
+
+fn bucket() -> Bucket {
+    Bucket::new(&Endpoint::aws("us-east-1").unwrap(), "examplebucket").unwrap()
+}
+
+fn now() -> AmzDate {
+    AmzDate::parse("20130524T000000Z").unwrap()
+}
+
+#[test]
+fn sign_url_allocates_exactly_the_returned_string() {
+    let bucket = bucket();
+    let token = token_700();
+    for signer in [signer(None), signer(Some(&token))] {
+        // The first call derives the signing key and fills the cache (it may allocate).
+        let first = bucket
+            .get_object(KEY)
+            .expires_in(3600)
+            .sign_url(&signer, now())
+            .unwrap();
+        for _ in 0..3 {
+            let (n, url) = count(|| {
+                bucket
+                    .get_object(KEY)
+                    .expires_in(3600)
+                    .sign_url(&signer, now())
+                    .unwrap()
+            });
+            assert_eq!(
+                n,
+                1,
+                "allocations for one presigned GET (token: {})",
+                url.contains("Token")
+            );
+            assert_eq!(url, first);
+        }
+        // Also for a key that needs escaping and a time in another second of the same day.
+        let later = AmzDate::parse("20130524T235959Z").unwrap();
+        let (n, url) = count(|| {
+            bucket
+                .get_object("a b/ü+=?.txt")
+                .sign_url(&signer, later)
+                .unwrap()
+        });
+        assert_eq!(n, 1);
+        assert!(url.contains("/a%20b/%C3%BC%2B%3D%3F.txt?"));
+    }
+}
+
+#[test]
+fn signing_a_prepared_put_allocates_only_the_url() {
+    let bucket = bucket();
+    let signer = signer(None);
+    // The builder owns the canonical content type (its own allocation); signing then makes
+    // only the URL.
+    let put = bucket
+        .put_object(KEY)
+        .content_type("video/mp4")
+        .expires_in(60);
+    put.sign_url(&signer, now()).unwrap();
+    let (n, url) = count(|| put.sign_url(&signer, now()).unwrap());
+    assert_eq!(n, 1);
+    assert!(url.contains("X-Amz-SignedHeaders=content-type%3Bhost&"));
+}
+
+#[test]
+fn sign_into_a_large_enough_buffer_allocates_nothing() {
+    let bucket = bucket();
+    let token = token_700();
+    for signer in [signer(None), signer(Some(&token))] {
+        let expected = bucket
+            .get_object(KEY)
+            .expires_in(3600)
+            .sign_url(&signer, now())
+            .unwrap();
+        let mut buf = String::with_capacity(4096);
+        for _ in 0..3 {
+            buf.clear();
+            let (n, r) = count(|| {
+                bucket
+                    .get_object(KEY)
+                    .expires_in(3600)
+                    .sign_into(&signer, now(), &mut buf)
+            });
+            r.unwrap();
+            assert_eq!(n, 0);
+            assert_eq!(buf, expected);
+        }
+    }
+}
+
+#[test]
+fn batch_sign_into_allocates_nothing_per_url() {
+    let bucket = bucket();
+    let signer = signer(None);
+    let batch = bucket.presign_get_batch(3600, &signer, now()).unwrap();
+    let keys: Vec<String> = (0..100).map(|i| format!("photos/IMG_{i:04}.jpg")).collect();
+    let mut buf = String::with_capacity(100 * 600);
+    let (n, ()) = count(|| {
+        for k in &keys {
+            batch.sign_into(k, &mut buf).unwrap();
+            buf.push('\n');
+        }
+    });
+    assert_eq!(n, 0);
+    let single = bucket
+        .get_object(&keys[42])
+        .expires_in(3600)
+        .sign_url(&signer, now())
+        .unwrap();
+    assert_eq!(buf.lines().nth(42), Some(single.as_str()));
+}
+
+#[test]
+fn signing_key_cache_hit_allocates_nothing() {
+    let signer = signer(None);
+    let scope = s3presign::sigv4::Scope::new(now(), "us-east-1", "s3").unwrap();
+    let first = signer.signing_key(&scope);
+    let (n, again) = count(|| signer.signing_key(&scope));
+    assert_eq!(n, 0);
+    assert_eq!(again.as_bytes(), first.as_bytes());
+}
+
+#[test]
+fn signing_key_is_derived_once_per_secret_date_region_service() {
+    let token = token_700();
+    let signer = signer(Some(&token));
+    let us = bucket();
+    let eu = Bucket::new(&Endpoint::aws("eu-west-1").unwrap(), "examplebucket").unwrap();
+    let day1 = now();
+    let day1_later = AmzDate::parse("20130524T235959Z").unwrap();
+    let day2 = AmzDate::parse("20130525T000000Z").unwrap();
+    assert_eq!(signer.derivations(), 0);
+
+    for _ in 0..50 {
+        us.get_object(KEY).sign_url(&signer, day1).unwrap();
+        us.put_object(KEY)
+            .content_type("video/mp4")
+            .sign_url(&signer, day1_later)
+            .unwrap();
+    }
+    assert_eq!(
+        signer.derivations(),
+        1,
+        "same secret, date, region, service"
+    );
+
+    us.get_object(KEY).sign_url(&signer, day2).unwrap();
+    assert_eq!(signer.derivations(), 2, "a new date");
+    eu.get_object(KEY).sign_url(&signer, day2).unwrap();
+    assert_eq!(signer.derivations(), 3, "a new region");
+    let scope = s3presign::sigv4::Scope::new(day2, "eu-west-1", "sts").unwrap();
+    signer.signing_key(&scope);
+    assert_eq!(signer.derivations(), 4, "a new service");
+
+    // All four stay cached: going back to any of them derives nothing, and yields the same
+    // URLs as a fresh signer that had to derive the key.
+    let batch = us.presign_get_batch(3600, &signer, day1).unwrap();
+    let cached = [
+        batch.sign_url(KEY).unwrap(),
+        us.get_object(KEY).sign_url(&signer, day2).unwrap(),
+        eu.get_object(KEY).sign_url(&signer, day2).unwrap(),
+    ];
+    signer.signing_key(&scope);
+    assert_eq!(signer.derivations(), 4);
+    let fresh = |b: &Bucket, t| {
+        b.get_object(KEY)
+            .sign_url(&self::signer(Some(&token)), t)
+            .unwrap()
+    };
+    assert_eq!(
+        cached,
+        [fresh(&us, day1), fresh(&us, day2), fresh(&eu, day2)]
+    );
+
+    // A rotated secret is another Signer with its own cache: never the old key.
+    let rotated = Signer::new(
+        Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "rotated/K7MDENG/bPxRfiCYEXAMPLEKEY000000",
+        )
+        .with_session_token(token.as_str()),
+    )
+    .unwrap();
+    let url = us.get_object(KEY).sign_url(&rotated, day1).unwrap();
+    assert_eq!(rotated.derivations(), 1);
+    assert_ne!(url, cached[0]);
+}
