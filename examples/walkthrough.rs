@@ -85,6 +85,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (client, "walkthrough-videos".to_string(), Some(arn))
         }
     };
+    // A plain HTTP client, standing in for the browser and for anonymous readers.
+    s3presign::client::install_crypto_provider();
     let http = reqwest::Client::new();
 
     step(1, &format!("create bucket {bucket}"));

@@ -134,6 +134,7 @@ async fn cleanup(c: &Ctx, bucket: &str) {
 }
 
 fn http() -> reqwest::Client {
+    install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -1308,4 +1309,72 @@ async fn put_object_from_a_stream() {
     let got = c.client.get_object(&b, "streamed.bin").await.unwrap();
     assert_eq!(&got.body[..], &whole[..]);
     cleanup(&c, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn virtual_hosted_addressing() {
+    if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+        return;
+    }
+    let srv = server::start_virtual_hosted("s3.example.test").await;
+    let endpoint = Endpoint::custom(
+        &format!("http://s3.example.test:{}", srv.addr.port()),
+        "us-east-1",
+    )
+    .unwrap()
+    .with_addressing_style(s3presign::s3::AddressingStyle::VirtualHosted);
+    let b = "vhost-bucket";
+    // Every BUCKET.s3.example.test name resolves to the test server.
+    install_crypto_provider();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(&format!("{b}.s3.example.test"), srv.addr)
+        .resolve("s3.example.test", srv.addr)
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .endpoint(endpoint)
+        .static_credentials(Credentials::new(server::ACCESS_KEY, server::SECRET_KEY))
+        .http_client(http.clone())
+        .build()
+        .unwrap();
+    assert_eq!(
+        client.bucket(b).unwrap().host(),
+        format!("{b}.s3.example.test:{}", srv.addr.port())
+    );
+    client.create_bucket(b).await.unwrap();
+    client
+        .put_object(b, "a b/c.txt", b"hi".to_vec(), &PutObject::new())
+        .await
+        .unwrap();
+    let listed = client
+        .list_objects_v2(b, &ListObjectsV2::new())
+        .await
+        .unwrap();
+    assert_eq!(listed.contents[0].key, "a b/c.txt");
+    assert_eq!(
+        &client.get_object(b, "a b/c.txt").await.unwrap().body[..],
+        b"hi"
+    );
+    let url = client.presign_get(b, "a b/c.txt", 60).await.unwrap();
+    assert!(
+        url.url()
+            .starts_with(&format!("http://{b}.s3.example.test:"))
+    );
+    assert_eq!(
+        &http
+            .get(url.url())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()[..],
+        b"hi"
+    );
+    client
+        .delete_objects(b, &[ObjectIdentifier::new("a b/c.txt")])
+        .await
+        .unwrap();
+    client.delete_bucket(b).await.unwrap();
 }

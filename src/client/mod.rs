@@ -153,6 +153,18 @@ impl RetryConfig {
     }
 }
 
+/// Installs rustls's *ring* crypto provider process-wide unless one is installed already.
+///
+/// [`ClientBuilder::build`] calls it; call it yourself before building your own
+/// `reqwest::Client` (reqwest is built here with `rustls-no-provider`, and panics when it
+/// finds no provider).
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may have won the race; either way one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// Builds a [`Client`]. Errors are kept until [`build`](Self::build).
 #[derive(Debug)]
 pub struct ClientBuilder {
@@ -238,7 +250,9 @@ impl ClientBuilder {
     }
 
     /// Uses this reqwest client (its timeouts and TLS settings) instead of building one.
-    /// Redirects should be disabled on it: S3 redirects need a new signature.
+    /// Redirects should be disabled on it: S3 redirects need a new signature. This crate
+    /// builds reqwest without a bundled TLS crypto provider: call
+    /// [`install_crypto_provider`] before `reqwest::Client::builder().build()`.
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -269,10 +283,7 @@ impl ClientBuilder {
         let http = match self.http {
             Some(h) => h,
             None => {
-                if rustls::crypto::CryptoProvider::get_default().is_none() {
-                    // Another thread may have won the race; either way one is installed.
-                    let _ = rustls::crypto::ring::default_provider().install_default();
-                }
+                install_crypto_provider();
                 reqwest::Client::builder()
                     .redirect(reqwest::redirect::Policy::none())
                     .timeout(self.timeout.unwrap_or(Duration::from_secs(60)))
@@ -555,7 +566,10 @@ impl Client {
             Target::Bucket(name) | Target::Object(name, _) => {
                 let b = Bucket::new(endpoint, name)?;
                 let prefix = b.url_prefix();
-                let base = String::from(&prefix[..prefix.len() - b.path_prefix().len()]);
+                let base = prefix
+                    .strip_suffix(b.path_prefix())
+                    .map(String::from)
+                    .ok_or_else(|| Error::invalid_input("unexpected bucket URL shape"))?;
                 (base, String::from(b.host()), String::from(b.path_prefix()))
             }
         };

@@ -777,8 +777,34 @@ impl S3Access for PolicyAccess {
     }
 }
 
+/// `BUCKET.DOMAIN[:port]` is virtual-hosted, anything else path-style (s3s's own
+/// `SingleDomain` does not strip a port).
+struct PortAwareDomain(String);
+
+impl s3s::host::S3Host for PortAwareDomain {
+    fn parse_host_header<'a>(&'a self, host: &'a str) -> S3Result<s3s::host::VirtualHost<'a>> {
+        let name = match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host,
+        };
+        let vh = s3s::host::VirtualHost::new(self.0.as_str());
+        match name
+            .strip_suffix(self.0.as_str())
+            .and_then(|b| b.strip_suffix('.'))
+        {
+            Some(bucket) if !bucket.is_empty() => Ok(vh.with_bucket(bucket)),
+            _ => Ok(vh),
+        }
+    }
+}
+
 /// Builds the wrapped service over a fresh s3s-fs root.
 pub fn service(root: &std::path::Path) -> S3Service {
+    service_with_domain(root, None)
+}
+
+/// As [`service`], also accepting virtual-hosted requests (`BUCKET.DOMAIN[:port]`).
+pub fn service_with_domain(root: &std::path::Path, domain: Option<&str>) -> S3Service {
     let state = Arc::new(State::default());
     let fs = s3s_fs::FileSystem::new(root).expect("s3s-fs root");
     let root = root.canonicalize().expect("canonical root");
@@ -790,6 +816,9 @@ pub fn service(root: &std::path::Path) -> S3Service {
     let mut b = S3ServiceBuilder::new(server);
     b.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
     b.set_access(PolicyAccess { state });
+    if let Some(d) = domain {
+        b.set_host(PortAwareDomain(d.to_owned()));
+    }
     b.build()
 }
 
@@ -815,6 +844,12 @@ pub async fn start() -> Server {
 }
 
 /// Starts the server with `wrap` applied to the service (fault injection).
+/// Starts a server that also serves virtual-hosted requests under `domain` (only
+/// `BUCKET.DOMAIN` hosts: path-style requests to the IP address no longer work).
+pub async fn start_virtual_hosted(domain: &str) -> Server {
+    start_inner(Some(domain), |svc| svc).await
+}
+
 pub async fn start_with<S, F>(wrap: F) -> Server
 where
     F: FnOnce(S3Service) -> S,
@@ -828,8 +863,24 @@ where
         + 'static,
     S::Future: Send + 'static,
 {
+    start_inner(None, wrap).await
+}
+
+async fn start_inner<S, F>(domain: Option<&str>, wrap: F) -> Server
+where
+    F: FnOnce(S3Service) -> S,
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
     let dir = tempfile::tempdir().expect("tempdir");
-    let svc = wrap(service(dir.path()));
+    let svc = wrap(service_with_domain(dir.path(), domain));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
