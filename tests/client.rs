@@ -1378,3 +1378,44 @@ async fn virtual_hosted_addressing() {
         .unwrap();
     client.delete_bucket(b).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_objects_reports_per_key_errors() {
+    if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+        return; // needs the in-process server's protected/ keys
+    }
+    let c = ctx().await;
+    let b = new_bucket(&c, "perkey").await;
+    let mut keys: Vec<String> = (0..1_500).map(|i| format!("k/{i:04}")).collect();
+    keys.extend(["protected/a", "protected/b"].map(String::from));
+    keys.push(format!("{}z", server::PROTECTED_PREFIX));
+    put_many(&c.client, &b, &keys).await;
+    // The protected keys sit in different 1000-key batches.
+    let mut ids: Vec<ObjectIdentifier> = keys
+        .iter()
+        .map(|k| ObjectIdentifier::new(k.as_str()))
+        .collect();
+    ids.swap(0, 1_500);
+    let out = c.client.delete_objects(&b, &ids).await.unwrap();
+    let failed: BTreeSet<&str> = out.errors.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        failed,
+        BTreeSet::from(["protected/a", "protected/b", "protected/z"])
+    );
+    assert!(
+        out.errors
+            .iter()
+            .all(|e| e.code == "AccessDenied" && !e.message.is_empty())
+    );
+    assert_eq!(out.deleted.len(), 1_500);
+    let left: Vec<String> = c
+        .client
+        .list_objects_v2_pages(&b, ListObjectsV2::new())
+        .collect_objects()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(left, ["protected/a", "protected/b", "protected/z"]);
+}

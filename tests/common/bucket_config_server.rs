@@ -26,6 +26,9 @@ use s3s::path::S3Path;
 use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 
+/// DeleteObjects refuses keys under this prefix with a per-key `AccessDenied`.
+pub const PROTECTED_PREFIX: &str = "protected/";
+
 /// The access key the server accepts.
 pub const ACCESS_KEY: &str = "AKIAS3PRESIGNTEST";
 /// Its secret.
@@ -476,7 +479,33 @@ impl S3 for ConfigServer {
             b.versioning_enabled() || !b.versions.is_empty()
         });
         if !versioned {
-            return self.fs.delete_objects(req).await;
+            // Keys under `protected/` cannot be deleted (as if under object lock): they come
+            // back as per-key errors, which the client must report.
+            let mut req = req;
+            let (protected, rest): (Vec<_>, Vec<_>) = req
+                .input
+                .delete
+                .objects
+                .drain(..)
+                .partition(|o| o.key.starts_with(PROTECTED_PREFIX));
+            req.input.delete.objects = rest;
+            let mut resp = self.fs.delete_objects(req).await?;
+            if !protected.is_empty() {
+                resp.output.errors = Some(
+                    protected
+                        .into_iter()
+                        .map(|o| Error {
+                            code: Some("AccessDenied".into()),
+                            key: Some(o.key),
+                            message: Some(
+                                "Access Denied because object protected by object lock.".into(),
+                            ),
+                            version_id: o.version_id,
+                        })
+                        .collect(),
+                );
+            }
+            return Ok(resp);
         }
         let mut deleted = Vec::new();
         for obj in req.input.delete.objects.clone() {
