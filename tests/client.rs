@@ -431,6 +431,23 @@ async fn paginate_and_delete_2500_objects() {
     assert_eq!(n_pages, 3);
     assert_eq!(seen, keys);
 
+    // The same listing as a futures Stream, 700 keys a page.
+    let mut stream = c
+        .client
+        .list_objects_v2_pages(&b, ListObjectsV2::new().prefix("clips/").max_keys(700))
+        .into_stream();
+    let (mut streamed, mut n_pages) = (Vec::new(), 0);
+    while let Some(page) = std::future::poll_fn(|cx| {
+        futures_core::Stream::poll_next(std::pin::Pin::new(&mut stream), cx)
+    })
+    .await
+    {
+        n_pages += 1;
+        streamed.extend(page.unwrap().contents.into_iter().map(|o| o.key));
+    }
+    assert_eq!(n_pages, 4);
+    assert_eq!(streamed, keys);
+
     let ids: Vec<ObjectIdentifier> = keys
         .iter()
         .map(|k| ObjectIdentifier::new(k.as_str()))

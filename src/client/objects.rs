@@ -229,6 +229,20 @@ impl ListObjectsPaginator {
         Ok(Some(page))
     }
 
+    /// The remaining pages as a [`futures_core::Stream`] (use it with `StreamExt` from
+    /// futures or tokio-stream). The stream ends after the last page or the first error.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_core::Stream<Item = Result<ListObjectsV2Output>> + Send + Unpin + 'static
+    {
+        PageStream::new(self, |mut p| {
+            Box::pin(async move {
+                let r = p.next_page().await;
+                (p, r)
+            })
+        })
+    }
+
     /// Every remaining object, in order.
     ///
     /// # Errors
@@ -239,6 +253,60 @@ impl ListObjectsPaginator {
             all.extend(page.contents);
         }
         Ok(all)
+    }
+}
+
+type PageFuture<P, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = (P, Result<Option<T>>)> + Send>>;
+
+/// Drives a paginator's `next_page` as a stream, one request at a time.
+struct PageStream<P, T> {
+    idle: Option<P>,
+    pending: Option<PageFuture<P, T>>,
+    step: fn(P) -> PageFuture<P, T>,
+}
+
+impl<P, T> PageStream<P, T> {
+    fn new(p: P, step: fn(P) -> PageFuture<P, T>) -> Self {
+        Self {
+            idle: Some(p),
+            pending: None,
+            step,
+        }
+    }
+}
+
+impl<P: Unpin, T> futures_core::Stream for PageStream<P, T> {
+    type Item = Result<T>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.pending.is_none() {
+            match this.idle.take() {
+                Some(p) => this.pending = Some((this.step)(p)),
+                None => return std::task::Poll::Ready(None),
+            }
+        }
+        let Some(fut) = this.pending.as_mut() else {
+            return std::task::Poll::Ready(None);
+        };
+        match fut.as_mut().poll(cx) {
+            std::task::Poll::Pending => std::task::Poll::Pending,
+            std::task::Poll::Ready((p, r)) => {
+                this.pending = None;
+                match r {
+                    Ok(Some(page)) => {
+                        this.idle = Some(p);
+                        std::task::Poll::Ready(Some(Ok(page)))
+                    }
+                    Ok(None) => std::task::Poll::Ready(None),
+                    Err(e) => std::task::Poll::Ready(Some(Err(e))),
+                }
+            }
+        }
     }
 }
 
@@ -376,6 +444,20 @@ pub struct ListObjectVersionsPaginator {
 }
 
 impl ListObjectVersionsPaginator {
+    /// The remaining pages as a [`futures_core::Stream`]; it ends after the last page or
+    /// the first error.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_core::Stream<Item = Result<ListObjectVersionsOutput>> + Send + Unpin + 'static
+    {
+        PageStream::new(self, |mut p| {
+            Box::pin(async move {
+                let r = p.next_page().await;
+                (p, r)
+            })
+        })
+    }
+
     /// The next page, or `None` at the end.
     ///
     /// # Errors
