@@ -230,9 +230,7 @@ impl S3 for ConfigServer {
         &self,
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
-        let mut out = self.fs.head_object(req).await?;
-        let _ = &mut out;
-        Ok(out)
+        self.fs.head_object(req).await
     }
     async fn copy_object(
         &self,
