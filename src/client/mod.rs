@@ -32,6 +32,65 @@
 //! idempotent requests only (`CreateMultipartUpload` and `CompleteMultipartUpload` are not
 //! retried; `DeleteObjects` is, since deleting a key twice has the same effect as once).
 //! Every attempt is signed afresh.
+//!
+//! ## By operation group
+//!
+//! Buckets and objects:
+//! ```no_run
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! client.create_bucket("videos-eu").await?; // LocationConstraint = the endpoint's region
+//! client.put_object("videos-eu", "a.mp4", b"...".to_vec(),
+//!     &PutObject::new().content_type("video/mp4").metadata("owner", "alice")).await?;
+//! let head = client.head_object("videos-eu", "a.mp4").await?;
+//! let first_kb = client.get_object_with("videos-eu", "a.mp4", &GetObject::new().range(0, Some(1023))).await?;
+//! client.copy_object("videos-eu", "a.mp4", None, "videos-eu", "b.mp4").await?;
+//! let keys = [ObjectIdentifier::new("a.mp4"), ObjectIdentifier::new("b.mp4")];
+//! let report = client.delete_objects("videos-eu", &keys).await?; // any number of keys
+//! assert!(report.errors.is_empty(), "not deleted: {:?}", report.errors);
+//! # let _ = (head, first_kb); Ok(()) }
+//! ```
+//!
+//! Public read (on AWS, lift the public access block first):
+//! ```no_run
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! client.put_public_access_block("videos-eu", &PublicAccessBlockConfiguration::allow_public_policy()).await?;
+//! client.put_bucket_policy("videos-eu", &PolicyDocument::public_read("videos-eu")).await?;
+//! assert!(client.get_bucket_policy("videos-eu").await?.allows_public_read("videos-eu"));
+//! client.delete_bucket_policy("videos-eu").await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Versioning and notifications:
+//! ```no_run
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! client.put_bucket_versioning("videos-eu", VersioningStatus::Enabled).await?;
+//! let mut pages = client.list_object_versions_pages("videos-eu", ListObjectVersions::new().prefix("a.mp4"));
+//! while let Some(page) = pages.next_page().await? {
+//!     for v in page.versions { println!("{} {} latest={}", v.key, v.version_id, v.is_latest); }
+//! }
+//! let lambda = LambdaFunctionConfiguration::new(
+//!     "arn:aws:lambda:eu-west-1:123456789012:function:transcode", [Event::ObjectCreatedAll])
+//!     .filter(FilterRules::default().prefix("uploads/").suffix(".mp4"));
+//! client.put_bucket_notification_configuration("videos-eu",
+//!     &NotificationConfiguration::default().lambda(lambda)).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! A browser uploads a large video in parts:
+//! ```no_run
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! let up = client.create_multipart_upload("videos-eu", "big.mp4", Some("video/mp4")).await?;
+//! let part1 = client.presign_upload_part("videos-eu", "big.mp4", &up.upload_id, 1, 3600).await?;
+//! // ... the browser PUTs part 1 to part1.url() and reports the ETag it got back ...
+//! # let etag = String::new();
+//! let parts = [CompletedPart { part_number: 1, etag }];
+//! client.complete_multipart_upload("videos-eu", "big.mp4", &up.upload_id, &parts).await?;
+//! # let _ = part1; Ok(()) }
+//! ```
 
 mod buckets;
 mod config;
