@@ -1436,3 +1436,35 @@ async fn delete_objects_reports_per_key_errors() {
         .collect();
     assert_eq!(left, ["protected/a", "protected/b", "protected/z"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clock_skew_is_learnt_and_the_request_resent_once() {
+    if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+        return;
+    }
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = Arc::clone(&seen);
+    // The "server" is 5 minutes ahead (s3s accepts 15 minutes, so both clocks work).
+    let srv = server::start_with(move |svc| fault_proxy::SkewService::new(svc, 300, s2)).await;
+    let client = client_for(
+        &srv.endpoint,
+        Credentials::new(server::ACCESS_KEY, server::SECRET_KEY),
+        RetryConfig::disabled(),
+    );
+    client.create_bucket("skewed").await.unwrap();
+    assert_eq!(client.clock_skew_secs(), 0);
+    // CreateMultipartUpload is never retried for failures, but a skew refusal means the
+    // server did not act: it is resent once with a corrected date.
+    let up = client
+        .create_multipart_upload("skewed", "k", None)
+        .await
+        .unwrap();
+    assert!(!up.upload_id.is_empty());
+    let skew = client.clock_skew_secs();
+    assert!((295..=305).contains(&skew), "learnt skew {skew}");
+    let dates = seen.lock().unwrap().clone();
+    assert_eq!(dates.len(), 2, "{dates:?}");
+    let ts = |d: &str| s3presign::AmzDate::parse(d).unwrap().unix_timestamp();
+    let shift = ts(&dates[1]) - ts(&dates[0]);
+    assert!((295..=310).contains(&shift), "signed dates {dates:?}");
+}

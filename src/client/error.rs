@@ -55,6 +55,8 @@ struct Inner {
     request_id: Option<String>,
     resource: Option<String>,
     context: &'static str,
+    /// The server's clock (Unix seconds), when it says ours is skewed.
+    server_time: Option<i64>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -69,6 +71,7 @@ impl Error {
                 request_id: None,
                 resource: None,
                 context,
+                server_time: None,
                 source: None,
             }),
         }
@@ -88,6 +91,21 @@ impl Error {
         e.inner.request_id = request_id.filter(|r| !r.is_empty());
         e.inner.resource = resource.filter(|r| !r.is_empty());
         e
+    }
+
+    pub(crate) fn with_server_time(mut self, t: Option<i64>) -> Self {
+        self.inner.server_time = t;
+        self
+    }
+
+    pub(crate) fn server_time(&self) -> Option<i64> {
+        self.inner.server_time
+    }
+
+    /// `true` for `RequestTimeTooSkewed`: this machine's clock is off by more than S3
+    /// allows (15 minutes). The client corrects for it and retries once by itself.
+    pub fn is_clock_skew(&self) -> bool {
+        self.code() == Some("RequestTimeTooSkewed")
     }
 
     pub(crate) fn transport(err: reqwest::Error) -> Self {

@@ -120,6 +120,7 @@ pub use policy::{Effect, OneOrMany, PolicyDocument, Principal, Statement};
 
 use std::borrow::Cow;
 use std::string::String;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use std::vec::Vec;
@@ -358,6 +359,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 http,
                 signer: Mutex::new(None),
+                clock_skew: AtomicI64::new(0),
             }),
         })
     }
@@ -377,6 +379,8 @@ struct ClientInner {
     retry: RetryConfig,
     http: reqwest::Client,
     signer: Mutex<Option<Arc<Signer>>>,
+    /// Seconds to add to the local clock, learnt from `RequestTimeTooSkewed` answers.
+    clock_skew: AtomicI64,
 }
 
 impl std::fmt::Debug for Client {
@@ -550,6 +554,7 @@ impl Client {
     pub(crate) async fn execute(&self, op: Op<'_>) -> Result<Response> {
         let retry = self.inner.retry;
         let mut attempt = 1;
+        let mut skew_fixed = false;
         loop {
             let result = match self.send_once(&op, None).await {
                 Ok(resp) => {
@@ -563,6 +568,7 @@ impl Client {
                 Err(e) => Err(e),
             };
             match result {
+                Err(e) if !skew_fixed && self.learn_clock_skew(&e) => skew_fixed = true,
                 Err(e) if self.should_retry(&op, &e, attempt) => {
                     tokio::time::sleep(retry.backoff(attempt)).await;
                     attempt += 1;
@@ -576,8 +582,10 @@ impl Client {
     pub(crate) async fn execute_streaming(&self, op: Op<'_>) -> Result<reqwest::Response> {
         let retry = self.inner.retry;
         let mut attempt = 1;
+        let mut skew_fixed = false;
         loop {
             match self.send_once(&op, None).await {
+                Err(e) if !skew_fixed && self.learn_clock_skew(&e) => skew_fixed = true,
                 Err(e) if self.should_retry(&op, &e, attempt) => {
                     tokio::time::sleep(retry.backoff(attempt)).await;
                     attempt += 1;
@@ -585,6 +593,28 @@ impl Client {
                 other => return other,
             }
         }
+    }
+
+    /// On `RequestTimeTooSkewed`, remembers the offset to the server's clock and says
+    /// whether to resend: the server refused the request unread, so any request may be
+    /// sent again (once) with a corrected date.
+    fn learn_clock_skew(&self, e: &Error) -> bool {
+        let (true, Some(server)) = (e.is_clock_skew(), e.server_time()) else {
+            return false;
+        };
+        let Ok(local) = AmzDate::now() else {
+            return false;
+        };
+        self.inner
+            .clock_skew
+            .store(server - local.unix_timestamp(), Ordering::Relaxed);
+        true
+    }
+
+    /// The clock offset in use (seconds added to the local clock when signing), learnt
+    /// from `RequestTimeTooSkewed` answers.
+    pub fn clock_skew_secs(&self) -> i64 {
+        self.inner.clock_skew.load(Ordering::Relaxed)
     }
 
     fn should_retry(&self, op: &Op<'_>, e: &Error, attempt: u32) -> bool {
@@ -667,7 +697,11 @@ impl Client {
         } else {
             Payload::Bytes(&op.body)
         };
-        let now = AmzDate::now()?;
+        let skew = self.inner.clock_skew.load(Ordering::Relaxed);
+        let now = match skew {
+            0 => AmzDate::now()?,
+            s => AmzDate::from_unix_timestamp(AmzDate::now()?.unix_timestamp().saturating_add(s))?,
+        };
         let req = SignableRequest::new(op.method, &path, &query, &headers, payload);
         let params = SigningParams::new(&signer, endpoint.region(), "s3", now)
             .with_settings(SigningSettings::s3());
@@ -713,13 +747,27 @@ fn service_error(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8])
         .and_then(|v| v.to_str().ok())
         .map(String::from);
     match xml::parse_error(body) {
-        Some(x) => Error::service(
-            status,
-            x.code,
-            x.message,
-            x.request_id.or(header_id),
-            x.resource,
-        ),
+        Some(x) => {
+            let server_time = x
+                .server_time
+                .as_deref()
+                .and_then(|t| AmzDate::parse(t).ok())
+                .map(|t| t.unix_timestamp())
+                .or_else(|| {
+                    headers
+                        .get("date")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_http_date)
+                });
+            Error::service(
+                status,
+                x.code,
+                x.message,
+                x.request_id.or(header_id),
+                x.resource,
+            )
+            .with_server_time(server_time)
+        }
         None => {
             let code = match status {
                 301 => "PermanentRedirect",
@@ -737,6 +785,41 @@ fn service_error(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8])
             Error::service(status, Some(String::from(code)), None, header_id, None)
         }
     }
+}
+
+/// Parses an IMF-fixdate `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110
+/// section 5.6.7) into Unix seconds.
+fn parse_http_date(s: &str) -> Option<i64> {
+    let mut it = s.split_ascii_whitespace();
+    let (_dow, day, month, year, hms, zone) = (
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    );
+    if zone != "GMT" || it.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)?;
+    let month = time::Month::try_from(u8::try_from(month + 1).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()?;
+    let mut t = hms.split(':');
+    let (h, m, sec) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
+    let time = time::Time::from_hms(h, m, sec).ok()?;
+    Some(
+        time::PrimitiveDateTime::new(date, time)
+            .assume_utc()
+            .unix_timestamp(),
+    )
 }
 
 /// S3 may answer 200 and put an `<Error>` in the body (CopyObject,
@@ -758,6 +841,18 @@ fn check_embedded_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_dates() {
+        // RFC 9110's example.
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("garbage"), None);
+    }
 
     #[test]
     fn backoff_is_bounded_and_grows() {

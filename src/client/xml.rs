@@ -17,6 +17,8 @@ pub(crate) struct ErrorDocument {
     pub(crate) message: Option<String>,
     pub(crate) resource: Option<String>,
     pub(crate) request_id: Option<String>,
+    /// Sent with `RequestTimeTooSkewed`.
+    pub(crate) server_time: Option<String>,
 }
 
 /// Whether `body` is an `<Error>` document (after an optional XML declaration).

@@ -3,6 +3,8 @@
 //! request reaches the store, or lets the store act and then drops the connection (the
 //! client cannot know whether it happened).
 #![allow(dead_code)]
+// Test doubles read the real clock.
+#![allow(clippy::disallowed_methods)]
 
 use std::future::Future;
 use std::pin::Pin;
@@ -117,5 +119,81 @@ where
                 (_, None) => Err(dropped()),
             }
         })
+    }
+}
+
+/// Answers the first POST with `403 RequestTimeTooSkewed` and a `Date` header
+/// `skew_secs` ahead of the real clock (as S3 does when the client's clock is off), and
+/// records the `x-amz-date` of every request it passes on.
+#[derive(Clone)]
+pub struct SkewService<S> {
+    inner: S,
+    skew_secs: i64,
+    fired: Arc<std::sync::atomic::AtomicBool>,
+    pub seen_dates: Arc<Mutex<Vec<String>>>,
+}
+
+impl<S> SkewService<S> {
+    pub fn new(inner: S, skew_secs: i64, seen_dates: Arc<Mutex<Vec<String>>>) -> Self {
+        Self {
+            inner,
+            skew_secs,
+            fired: Arc::default(),
+            seen_dates,
+        }
+    }
+}
+
+impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for SkewService<S>
+where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        if req.method() == http::Method::POST && !self.fired.swap(true, Ordering::SeqCst) {
+            let server_now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64
+                + self.skew_secs;
+            let date = time::OffsetDateTime::from_unix_timestamp(server_now).unwrap();
+            let (wd, mon) = (date.weekday().to_string(), date.month().to_string());
+            let header = format!(
+                "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+                &wd[..3],
+                date.day(),
+                &mon[..3],
+                date.year(),
+                date.hour(),
+                date.minute(),
+                date.second()
+            );
+            let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>";
+            return Box::pin(async move {
+                Ok(http::Response::builder()
+                    .status(403)
+                    .header("date", header)
+                    .body(s3s::Body::from(body.to_owned()))
+                    .unwrap())
+            });
+        }
+        if let Some(d) = req
+            .headers()
+            .get("x-amz-date")
+            .and_then(|v| v.to_str().ok())
+        {
+            self.seen_dates.lock().unwrap().push(d.to_owned());
+        }
+        Box::pin(self.inner.call(req))
     }
 }
