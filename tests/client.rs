@@ -850,6 +850,31 @@ async fn presigned_put_and_get_round_trip() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_with_dot_segments_are_refused_not_rewritten() {
+    let c = ctx().await;
+    let b = new_bucket(&c, "dotseg").await;
+    for key in ["a/../b", "./x", "a/./b", "..", "a/."] {
+        let e = c
+            .client
+            .put_object(&b, key, b"x".to_vec(), &PutObject::new())
+            .await
+            .expect_err(key);
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{key}: {e:?}");
+        assert!(e.to_string().contains("path segments"), "{key}: {e}");
+    }
+    // Dots that are not whole segments, and a literal "%2e%2e" (sent as %252e%252e), are
+    // ordinary key bytes.
+    for key in ["a.b/..c/d..", "a/%2e%2e/b"] {
+        c.client
+            .put_object(&b, key, b"x".to_vec(), &PutObject::new())
+            .await
+            .unwrap();
+        c.client.delete_object(&b, key, None).await.unwrap();
+    }
+    cleanup(&c, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_typed_and_redacted() {
     let c = ctx().await;
     let b = new_bucket(&c, "errors").await;

@@ -715,7 +715,17 @@ impl Client {
         }
         let method = reqwest::Method::from_bytes(op.method.as_bytes())
             .map_err(|_| Error::invalid_input("invalid HTTP method"))?;
-        let mut rb = self.inner.http.request(method, url.as_str());
+        // reqwest sends the path through `url::Url`, which removes `.` and `..` segments
+        // (even escaped ones): refuse rather than send a request other than the one signed.
+        let parsed = reqwest::Url::parse(&url)
+            .map_err(|_| Error::invalid_input("the request URL could not be parsed"))?;
+        if parsed.path() != path {
+            return Err(Error::invalid_input(
+                "this object key has '.' or '..' path segments, which the HTTP stack would \
+                 rewrite; use a presigned URL with an HTTP client that sends paths verbatim",
+            ));
+        }
+        let mut rb = self.inner.http.request(method, parsed);
         for (n, v) in &op.headers {
             rb = rb.header(n.as_ref(), v.as_str());
         }
