@@ -260,3 +260,27 @@ fn signing_key_is_derived_once_per_secret_date_region_service() {
     assert_eq!(rotated.derivations(), 1);
     assert_ne!(url, cached[0]);
 }
+
+#[test]
+fn header_signing_allocates_only_the_canonical_request() {
+    use s3presign::sigv4::{
+        Payload, SignableRequest, SigningParams, SigningSettings, sign_headers,
+    };
+    let signer = signer(None);
+    let headers = [("host", "examplebucket.s3.us-east-1.amazonaws.com")];
+    let params =
+        SigningParams::new(&signer, "us-east-1", "s3", now()).with_settings(SigningSettings::s3());
+    let req = SignableRequest::new(
+        "GET",
+        "/photos/IMG_0001.jpg",
+        "",
+        &headers,
+        Payload::Unsigned,
+    );
+    let first = sign_headers(&req, &params).unwrap();
+    let (n, again) = count(|| sign_headers(&req, &params).unwrap());
+    // The canonical request text; the other headers' values are borrowed or inline.
+    assert_eq!(n, 1);
+    assert_eq!(again.authorization(), first.authorization());
+    assert_eq!(again.headers().count(), 3);
+}

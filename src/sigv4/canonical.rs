@@ -168,7 +168,7 @@ pub struct CanonicalRequest {
 }
 
 /// Headers canonicalised without a heap allocation when there are at most this many.
-const STACK_HEADERS: usize = 16;
+const STACK_HEADERS: usize = 12;
 
 impl CanonicalRequest {
     /// Canonicalises a request under `settings`.
@@ -183,7 +183,8 @@ impl CanonicalRequest {
     }
 
     /// As [`from_request`](Self::from_request), plus signing parameters added by the
-    /// signer: `extra_query` (decoded names and values) and `extra_headers`.
+    /// signer: `extra_query` (decoded names and values) and `extra_headers` (the signer's
+    /// own: lowercase names and canonical values, which are not checked again).
     pub(crate) fn build(
         req: &super::SignableRequest<'_>,
         settings: &SigningSettings,
@@ -227,36 +228,58 @@ impl CanonicalRequest {
         text.push('\n');
 
         let total = req.headers.len() + extra_headers.len();
-        let all = req.headers.iter().chain(extra_headers).copied().enumerate();
-        let mut stack = [("", "", 0usize); STACK_HEADERS];
+        let given = req.headers.iter().map(|&(name, value)| Entry {
+            name,
+            value,
+            order: 0,
+            lowercase: !name.bytes().any(|c| c.is_ascii_uppercase()),
+            trusted: false,
+        });
+        let added = extra_headers.iter().map(|&(name, value)| Entry {
+            name,
+            value,
+            order: 0,
+            lowercase: true,
+            trusted: true,
+        });
+        let all = given
+            .chain(added)
+            .enumerate()
+            .map(|(order, e)| Entry { order, ..e });
+        let mut stack = [Entry::EMPTY; STACK_HEADERS];
         let mut heap = Vec::new();
         // Sorting references on the stack instead of lowercased copies saves an
         // allocation per header.
-        let list: &mut [(&str, &str, usize)] = if total <= STACK_HEADERS {
-            for (i, (n, v)) in all {
-                stack[i] = (n, v, i);
+        let list: &mut [Entry<'_>] = if total <= STACK_HEADERS {
+            for (slot, e) in stack.iter_mut().zip(all) {
+                *slot = e;
             }
             &mut stack[..total]
         } else {
-            heap.extend(all.map(|(i, (n, v))| (n, v, i)));
+            heap.extend(all);
             &mut heap
         };
-        for (name, _, _) in list.iter() {
-            validate_header_name(name)?;
+        for e in list.iter().filter(|e| !e.trusted) {
+            validate_header_name(e.name)?;
         }
         // By lowercase name, then in the order given: repeated headers keep their order
         // when their values are joined by ','.
-        list.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0).then(a.2.cmp(&b.2)));
+        let by_name = |a: &Entry<'_>, b: &Entry<'_>| a.cmp_name(b).then(a.order.cmp(&b.order));
+        // Usually sorted already (a host header, then the signer's, given in order): one
+        // comparison per pair instead of a sort.
+        if !list.windows(2).all(|w| by_name(&w[0], &w[1]).is_lt()) {
+            list.sort_unstable_by(by_name);
+        }
         let mut i = 0;
         while i < list.len() {
-            let name = list[i].0;
-            push_lowercase(&mut text, name);
+            let first = list[i];
+            first.push_name(&mut text);
             text.push(':');
-            canonical_header_value(&mut text, name, list[i].1)?;
+            first.push_value(&mut text)?;
             i += 1;
-            while i < list.len() && list[i].0.eq_ignore_ascii_case(name) {
+            while i < list.len() && list[i].same_name(&first) {
                 text.push(',');
-                canonical_header_value(&mut text, name, list[i].1)?;
+                list[i].push_value(&mut text)?;
                 i += 1;
             }
             text.push('\n');
@@ -265,12 +288,12 @@ impl CanonicalRequest {
         text.push('\n');
         let mut i = 0;
         while i < list.len() {
-            let name = list[i].0;
+            let first = list[i];
             if i > 0 {
                 text.push(';');
             }
-            push_lowercase(&mut text, name);
-            while i < list.len() && list[i].0.eq_ignore_ascii_case(name) {
+            first.push_name(&mut text);
+            while i < list.len() && list[i].same_name(&first) {
                 i += 1;
             }
         }
@@ -330,18 +353,63 @@ impl fmt::Display for CanonicalRequest {
     }
 }
 
-/// Orders header names as their lowercase forms would, without building them.
-fn cmp_lowercase(a: &str, b: &str) -> core::cmp::Ordering {
-    let a = a.bytes().map(|c| c.to_ascii_lowercase());
-    a.cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+/// A header being canonicalised: borrowed name and value, position given, and what is
+/// already known about it.
+#[derive(Clone, Copy)]
+struct Entry<'h> {
+    name: &'h str,
+    value: &'h str,
+    order: usize,
+    /// The name has no uppercase letter.
+    lowercase: bool,
+    /// Added by the signer: a valid lowercase name and an already canonical value.
+    // Skips validating and canonicalising x-amz-date, x-amz-content-sha256 and the token.
+    trusted: bool,
 }
 
-/// Appends `name` in lowercase (header names are ASCII tokens).
-fn push_lowercase(out: &mut String, name: &str) {
-    if name.bytes().any(|c| c.is_ascii_uppercase()) {
-        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
-        out.push_str(name);
+impl Entry<'_> {
+    const EMPTY: Entry<'static> = Entry {
+        name: "",
+        value: "",
+        order: 0,
+        lowercase: true,
+        trusted: true,
+    };
+
+    /// Orders names as their lowercase forms would, without building them.
+    fn cmp_name(&self, other: &Self) -> core::cmp::Ordering {
+        if self.lowercase && other.lowercase {
+            // Both lowercase already: a plain byte comparison (memcmp).
+            return self.name.cmp(other.name);
+        }
+        let a = self.name.bytes().map(|c| c.to_ascii_lowercase());
+        a.cmp(other.name.bytes().map(|c| c.to_ascii_lowercase()))
+    }
+
+    fn same_name(&self, other: &Self) -> bool {
+        if self.lowercase && other.lowercase {
+            self.name == other.name
+        } else {
+            self.name.eq_ignore_ascii_case(other.name)
+        }
+    }
+
+    /// Appends the name in lowercase (header names are ASCII tokens).
+    fn push_name(&self, out: &mut String) {
+        if self.lowercase {
+            out.push_str(self.name);
+        } else {
+            out.extend(self.name.chars().map(|c| c.to_ascii_lowercase()));
+        }
+    }
+
+    fn push_value(&self, out: &mut String) -> Result<()> {
+        if self.trusted {
+            out.push_str(self.value);
+            Ok(())
+        } else {
+            canonical_header_value(out, self.name, self.value)
+        }
     }
 }
 
@@ -360,9 +428,10 @@ pub(crate) fn validate_method(method: &str) -> Result<()> {
 /// Line 2: the path as sent, optionally normalised, encoded once or twice, appended to `out`.
 fn write_canonical_uri(out: &mut String, path: &str, settings: &SigningSettings) -> Result<()> {
     // A branch-free fold (vectorised) rather than a search that stops early.
-    let control = path
-        .bytes()
-        .fold(false, |bad, c| bad | (c < 0x20) | (c == 0x7f));
+    // One branch-free pass (vectorised): control bytes (an error) and '%' (escapes to keep).
+    let (control, percent) = path.bytes().fold((false, false), |(bad, pct), c| {
+        (bad | (c < 0x20) | (c == 0x7f), pct | (c == b'%'))
+    });
     if control {
         return Err(Error::InvalidPath {
             reason: "control characters must be percent-encoded",
@@ -384,6 +453,7 @@ fn write_canonical_uri(out: &mut String, path: &str, settings: &SigningSettings)
     };
     match settings.uri_encoding {
         UriEncoding::Double => uri_encode_into(out, path, Set::Path),
+        UriEncoding::Single if !percent => uri_encode_into(out, path, Set::Path),
         UriEncoding::Single => {
             // Encodes the runs between '%' signs whole (not byte by byte) and keeps valid
             // `%XX` escapes as they are.

@@ -104,15 +104,33 @@ fn check_reserved_headers(req: &SignableRequest<'_>, settings: &SigningSettings)
 
 /// The result of [`sign_headers`]: the headers to add, and every intermediate step.
 pub struct HeaderSignature<'a> {
-    // All header values in one string, each ending at its offset: one allocation instead
-    // of one per header.
-    values: String,
-    /// Name and end offset in `values` of each header to add; `count` are used.
-    spans: [(&'static str, usize); 4],
-    count: usize,
+    time: AmzDate,
+    include_content_sha256: bool,
+    session_token: Option<&'a str>,
+    // The `Authorization` value on the stack when it fits (up to about eight signed header
+    // names): saves the one allocation the other headers (borrowed) do not need.
+    authorization: Authorization,
     canonical_request: CanonicalRequest,
     string_to_sign: StringToSign<'a>,
     signature: Signature,
+}
+
+/// The `Authorization` header value, inline or (when long) on the heap.
+// Large inline on purpose: boxing it would bring back the allocation it avoids.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+enum Authorization {
+    Inline(super::string_to_sign::StackText<320>),
+    Heap(String),
+}
+
+impl Authorization {
+    fn as_str(&self) -> &str {
+        match self {
+            Authorization::Inline(t) => t.as_str(),
+            Authorization::Heap(s) => s,
+        }
+    }
 }
 
 impl<'a> HeaderSignature<'a> {
@@ -120,18 +138,26 @@ impl<'a> HeaderSignature<'a> {
     /// `x-amz-content-sha256` and `x-amz-security-token` when they apply, then
     /// `authorization`.
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let spans = &self.spans[..self.count];
-        spans.iter().enumerate().map(move |(i, &(name, end))| {
-            let start = if i == 0 { 0 } else { spans[i - 1].1 };
-            (name, &self.values[start..end])
-        })
+        let sha = self.include_content_sha256.then(|| {
+            (
+                "x-amz-content-sha256",
+                self.canonical_request.payload_hash(),
+            )
+        });
+        let token = self.session_token.map(|t| ("x-amz-security-token", t));
+        [
+            Some(("x-amz-date", self.time.as_str())),
+            sha,
+            token,
+            Some(("authorization", self.authorization())),
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        self.headers()
-            .find(|(n, _)| *n == "authorization")
-            .map_or("", |(_, v)| v)
+        self.authorization.as_str()
     }
 
     /// The canonical request that was signed.
@@ -195,13 +221,16 @@ pub fn sign_headers<'a>(
     let amz_date = params.time.as_str();
     let include_sha = settings.content_sha256_header == ContentSha256Header::Include;
 
-    // The headers the signer adds, on the stack rather than in a Vec.
-    let mut extra = [("x-amz-date", amz_date), ("", ""), ("", "")];
-    let mut n = 1;
+    // The headers the signer adds, on the stack rather than in a Vec, in sorted order (the
+    // canonicaliser then usually finds the list sorted and skips sorting it).
+    let mut extra = [("", ""); 3];
+    let mut n = 0;
     if include_sha {
         extra[n] = ("x-amz-content-sha256", payload_hash);
         n += 1;
     }
+    extra[n] = ("x-amz-date", amz_date);
+    n += 1;
     if let (Some(t), SessionTokenMode::Signed) = (token, settings.session_token) {
         extra[n] = ("x-amz-security-token", t);
         n += 1;
@@ -213,50 +242,58 @@ pub fn sign_headers<'a>(
     let signature = params.signer.sign_hash(&scope, &digest);
 
     let signed_names = canonical_request.signed_headers_str();
-    let mut values = String::with_capacity(
-        amz_date.len()
-            + payload_hash.len()
-            + token.map_or(0, str::len)
-            + creds.access_key_id().len()
-            + signed_names.len()
-            + params.region.len()
-            + params.service.len()
-            + 160,
+    let mut hex = [0u8; 64];
+    let signature_hex = super::uri_encode::hex32(signature.as_bytes(), &mut hex);
+    let access_key_id = creds.access_key_id();
+    let mut inline = super::string_to_sign::StackText::<320>::new();
+    write_authorization(
+        &mut inline,
+        access_key_id,
+        &scope,
+        signed_names,
+        signature_hex,
     );
-    let mut spans = [("", 0); 4];
-    let mut count = 0;
-    let mut end = |values: &String, name: &'static str| {
-        spans[count] = (name, values.len());
-        count += 1;
+    let authorization = if inline.as_bytes().is_some() {
+        Authorization::Inline(inline)
+    } else {
+        let mut heap = String::with_capacity(200 + signed_names.len());
+        write_authorization(
+            &mut heap,
+            access_key_id,
+            &scope,
+            signed_names,
+            signature_hex,
+        );
+        Authorization::Heap(heap)
     };
-    values.push_str(amz_date);
-    end(&values, "x-amz-date");
-    if include_sha {
-        values.push_str(payload_hash);
-        end(&values, "x-amz-content-sha256");
-    }
-    if let Some(t) = token {
-        values.push_str(t);
-        end(&values, "x-amz-security-token");
-    }
-    values.push_str(ALGORITHM);
-    values.push_str(" Credential=");
-    values.push_str(creds.access_key_id());
-    values.push('/');
-    scope.write_to(&mut values);
-    values.push_str(", SignedHeaders=");
-    values.push_str(signed_names);
-    values.push_str(", Signature=");
-    super::uri_encode::push_hex32(&mut values, signature.as_bytes());
-    end(&values, "authorization");
     Ok(HeaderSignature {
-        values,
-        spans,
-        count,
+        time: params.time,
+        include_content_sha256: include_sha,
+        session_token: token,
+        authorization,
         canonical_request,
         string_to_sign,
         signature,
     })
+}
+
+/// `AWS4-HMAC-SHA256 Credential=.../scope, SignedHeaders=..., Signature=...`.
+fn write_authorization<S: super::Sink>(
+    out: &mut S,
+    access_key_id: &str,
+    scope: &Scope<'_>,
+    signed_names: &str,
+    signature_hex: &str,
+) {
+    // ALGORITHM and the next text as one literal: one append instead of two.
+    out.put("AWS4-HMAC-SHA256 Credential=");
+    out.put(access_key_id);
+    out.put("/");
+    scope.write_to(out);
+    out.put(", SignedHeaders=");
+    out.put(signed_names);
+    out.put(", Signature=");
+    out.put(signature_hex);
 }
 
 /// The result of [`presign`]: the query parameters to add, and every intermediate step.

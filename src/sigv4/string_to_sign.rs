@@ -63,7 +63,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Writes the scope into `out` (no allocation beyond growing `out`).
-    pub(crate) fn write_to<S: super::Sink>(&self, out: &mut S) {
+    pub(crate) fn write_to<S: super::Sink + ?Sized>(&self, out: &mut S) {
         out.put(self.date.date_str());
         out.put("/");
         out.put(self.region);
@@ -73,15 +73,30 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// Letters, digits, `-`, `_` and `.`.
+// A table lookup per byte instead of a chain of comparisons (regions are checked on every
+// header signature).
+#[inline]
+fn is_scope_char(c: u8) -> bool {
+    static OK: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.';
+            c += 1;
+        }
+        t
+    };
+    OK[usize::from(c)]
+}
+
 pub(crate) fn validate_scope_part(what: &'static str, v: &str) -> Result<()> {
     let reason = if v.is_empty() {
         "it is empty"
     } else if v.len() > 64 {
         "it is longer than 64 bytes"
-    } else if !v
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-    {
+    } else if !v.bytes().all(is_scope_char) {
         "only letters, digits, '-', '_' and '.' are allowed"
     } else {
         return Ok(());
@@ -169,16 +184,17 @@ impl fmt::Display for StringToSign<'_> {
 
 /// A string to sign assembled on the stack (at most 250 bytes once the region and service
 /// are validated), so that it can be fed to the HMAC in one update.
-pub(crate) struct StackText {
-    buf: [u8; 256],
+#[derive(Clone)]
+pub(crate) struct StackText<const N: usize = 256> {
+    buf: [u8; N],
     len: usize,
     overflow: bool,
 }
 
-impl StackText {
+impl<const N: usize> StackText<N> {
     pub(crate) fn new() -> Self {
         Self {
-            buf: [0; 256],
+            buf: [0; N],
             len: 0,
             overflow: false,
         }
@@ -188,9 +204,16 @@ impl StackText {
     pub(crate) fn as_bytes(&self) -> Option<&[u8]> {
         (!self.overflow).then(|| &self.buf[..self.len])
     }
+
+    /// The text as `str` (empty if it did not fit; only `put` strs are written).
+    pub(crate) fn as_str(&self) -> &str {
+        self.as_bytes()
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
 }
 
-impl super::Sink for StackText {
+impl<const N: usize> super::Sink for StackText<N> {
     #[inline]
     fn put(&mut self, s: &str) {
         match self.buf.get_mut(self.len..self.len + s.len()) {
