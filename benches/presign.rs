@@ -238,7 +238,7 @@ fn batch_keys() -> Vec<String> {
         .collect()
 }
 
-fn floors(f: &Fixture) -> [(&'static str, Floor); 4] {
+fn floors(f: &Fixture) -> [(&'static str, Floor); 5] {
     let get = f.bucket.get_object(KEY).expires_in(EXPIRES);
     let put = f
         .bucket
@@ -261,6 +261,7 @@ fn floors(f: &Fixture) -> [(&'static str, Floor); 4] {
         ("get", floor_of(&get, &f.plain)),
         ("get_token", floor_of(&get, &f.token)),
         ("put", floor_of(&put, &f.plain)),
+        ("put_token", floor_of(&put, &f.token)),
         (
             "headers",
             Floor::new(
@@ -475,7 +476,7 @@ fn summary(f: &Fixture, clock: &str) {
         ("get_into", "get", None),
         ("get_new_second", "get", None),
         ("put", "put", None),
-        ("put_token", "put", None),
+        ("put_token", "put_token", None),
         ("headers", "headers", Some(1.5)),
     ];
     for (case, floor, budget) in rows {
