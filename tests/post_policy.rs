@@ -798,10 +798,14 @@ async fn s3s_accepts_our_post_form_within_range_only() {
     .unwrap();
     assert_eq!(stored.len(), 1000);
 
-    // `${filename}` is substituted by the server.
-    let (resp, _) = post("uploads/${filename}".into(), 10).await;
+    // The form's own key field, `uploads/${filename}`, is accepted too. S3 substitutes the
+    // file's name; s3s 0.14.1 does not and stores the key literally.
+    let (resp, ours) = post("uploads/${filename}".into(), 10).await;
     assert_eq!(resp.status, 201, "{}", resp.text());
-    assert!(common::s3s_server::object_path(&dir, "uploads-bucket", "uploads/clip.mp4").exists());
+    assert_eq!(ours, Ok(()));
+    assert!(
+        common::s3s_server::object_path(&dir, "uploads-bucket", "uploads/${filename}").exists()
+    );
 
     // One byte over the range: rejected by the server and by our verifier.
     let (resp, ours) = post("uploads/big.mp4".into(), 1001).await;
@@ -822,4 +826,94 @@ async fn s3s_accepts_our_post_form_within_range_only() {
     assert!(
         !common::s3s_server::object_path(&dir, "uploads-bucket", "elsewhere/clip.mp4").exists()
     );
+}
+
+/// The "done when": a form from `s3presign post` uploads a file with curl (`-F`
+/// fields) to the real server, and a file larger than the range is rejected.
+#[cfg(feature = "cli")]
+#[tokio::test]
+async fn cli_post_form_uploads_with_curl() {
+    let (endpoint_url, _server, dir) = common::s3s_server::start("AKIDCLI", "cli-secret-key").await;
+    common::s3s_server::create_bucket(&dir, "cli-bucket");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_s3presign"))
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("AWS_ACCESS_KEY_ID", "AKIDCLI")
+        .env("AWS_SECRET_ACCESS_KEY", "cli-secret-key")
+        .args([
+            "post",
+            "s3://cli-bucket/uploads/",
+            "--content-length-range",
+            "1:1000",
+            "--success-action-status",
+            "201",
+            "--endpoint-url",
+            &endpoint_url,
+            "--region",
+            "us-east-1",
+            "--expires-in",
+            "300",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let form: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let url = form["url"].as_str().unwrap().to_owned();
+    let url_for_blocking = url.clone();
+    let files = tempfile::tempdir().unwrap();
+    let curl = move |size: usize, name: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, vec![b'x'; size]).unwrap();
+        let mut cmd = std::process::Command::new("curl");
+        cmd.args(["-s", "-o", "/dev/null", "-w", "%{http_code}"]);
+        for (k, v) in form["fields"].as_object().unwrap() {
+            // s3s 0.14.1 does not substitute `${filename}` (S3 does), so name the key here;
+            // the policy allows any key under uploads/.
+            let v = if k == "key" {
+                format!("uploads/{name}")
+            } else {
+                v.as_str().unwrap().to_owned()
+            };
+            // --form-string: values are literal (no @file or <file expansion).
+            cmd.arg("--form-string").arg(format!("{k}={v}"));
+        }
+        cmd.arg("-F")
+            .arg(format!("file=@{}", path.display()))
+            .arg(&url);
+        let out = cmd.output().expect("curl must be installed for this test");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (ok, big) =
+        tokio::task::spawn_blocking(move || (curl(1000, "fits.bin"), curl(1001, "big.bin")))
+            .await
+            .unwrap();
+    assert_eq!(ok, "201", "POST to {url_for_blocking}");
+    let listing: Vec<_> = walk(dir.path());
+    assert!(
+        common::s3s_server::object_path(&dir, "cli-bucket", "uploads/fits.bin").exists(),
+        "{listing:?}"
+    );
+    assert!(
+        ok != big && big.starts_with('4'),
+        "oversized upload answered {big}"
+    );
+    assert!(!common::s3s_server::object_path(&dir, "cli-bucket", "uploads/big.bin").exists());
+}
+
+fn walk(p: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(p).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path().display().to_string());
+        }
+    }
+    out
 }

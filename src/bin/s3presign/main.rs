@@ -16,6 +16,8 @@
 
 mod common;
 mod object;
+mod post;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -48,6 +50,10 @@ enum Command {
     Delete(object::ObjectArgs),
     /// Presign a HEAD (metadata) request for an object.
     Head(object::ObjectArgs),
+    /// A browser upload form with a signed POST policy (HTML, or JSON with --json).
+    Post(post::PostArgs),
+    /// Check a presigned URL (or a signed request on stdin); exit 0 if valid, 1 if not.
+    Verify(verify::VerifyArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -56,12 +62,25 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Put(args) => object::run("PUT", &args),
         Command::Delete(args) => object::run("DELETE", &args),
         Command::Head(args) => object::run("HEAD", &args),
+        Command::Post(args) => post::run(&args),
+        // Handled in main: an invalid signature exits 1 without being an error.
+        Command::Verify(_) => Ok(()),
     }
 }
 
 fn main() -> ExitCode {
     // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
     let cli = Cli::parse();
+    if let Command::Verify(args) = &cli.command {
+        return match verify::run(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {}", e.one_line());
+                ExitCode::from(e.exit_code())
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
