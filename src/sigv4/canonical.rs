@@ -91,6 +91,31 @@ fn is_tchar(c: u8) -> bool {
     TCHAR[usize::from(c)]
 }
 
+/// Whether any byte of `b` is below `limit` (at most 128) or equals `v1` or `v2`.
+// Eight bytes per step with the classic SWAR tests ("has less than", "has zero byte"):
+// about one instruction per byte instead of three or four.
+fn any_byte_below_or(b: &[u8], limit: u8, v1: u8, v2: u8) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |y: u64| y.wrapping_sub(LO) & !y & HI != 0;
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Exact as a yes/no answer for limit <= 128: a borrow only crosses into a higher
+        // byte when a lower byte already matched.
+        let below = x.wrapping_sub(LO * u64::from(limit)) & !x & HI != 0;
+        if below || has_zero(x ^ (LO * u64::from(v1))) || has_zero(x ^ (LO * u64::from(v2))) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&c| c < limit || c == v1 || c == v2)
+}
+
 /// Checks that `name` is an HTTP token (RFC 9110 `tchar`s).
 pub(crate) fn validate_header_name(name: &str) -> Result<()> {
     let reason = if name.is_empty() {
@@ -112,8 +137,13 @@ pub(crate) fn canonical_header_value(out: &mut String, name: &str, value: &str) 
     // One pass checks the bytes and whether anything needs trimming or collapsing; most
     // values need neither and are copied whole (saves splitting into words, ~10x faster).
     let b = value.as_bytes();
-    // Branch-free folds (the compiler vectorises them): any control byte or tab, any two
-    // spaces in a row.
+    // Most values have no space, tab or control byte at all: one 8-bytes-at-a-time scan
+    // proves it and the value is copied whole (a third of the per-byte folds below).
+    if !any_byte_below_or(b, 0x21, 0x7f, 0x7f) {
+        out.push_str(value);
+        return Ok(());
+    }
+    // Branch-free folds: any control byte or tab, any two spaces in a row.
     let control_or_tab = b.iter().fold(false, |f, &c| f | (c < 0x20) | (c == 0x7f));
     let double_space = b
         .iter()
@@ -428,10 +458,15 @@ pub(crate) fn validate_method(method: &str) -> Result<()> {
 /// Line 2: the path as sent, optionally normalised, encoded once or twice, appended to `out`.
 fn write_canonical_uri(out: &mut String, path: &str, settings: &SigningSettings) -> Result<()> {
     // A branch-free fold (vectorised) rather than a search that stops early.
-    // One branch-free pass (vectorised): control bytes (an error) and '%' (escapes to keep).
-    let (control, percent) = path.bytes().fold((false, false), |(bad, pct), c| {
-        (bad | (c < 0x20) | (c == 0x7f), pct | (c == b'%'))
-    });
+    // Usually neither control bytes (an error) nor '%' (escapes to keep): an 8-bytes-at-a-
+    // time scan says so; only otherwise are the bytes looked at one by one.
+    let (control, percent) = if any_byte_below_or(path.as_bytes(), 0x20, 0x7f, b'%') {
+        path.bytes().fold((false, false), |(bad, pct), c| {
+            (bad | (c < 0x20) | (c == 0x7f), pct | (c == b'%'))
+        })
+    } else {
+        (false, false)
+    };
     if control {
         return Err(Error::InvalidPath {
             reason: "control characters must be percent-encoded",
@@ -585,6 +620,24 @@ mod tests {
             "%E1%88%B4=x&a=0&a=1&b=2&c=&~=y"
         );
         assert_eq!(canonical_query("a=b+c", &[]), "a=b%2Bc");
+    }
+
+    #[test]
+    fn swar_scan_matches_a_byte_loop() {
+        let mut data: Vec<u8> = (0u8..=255).collect();
+        data.extend((0u8..=255).rev());
+        for start in 0..data.len() {
+            for len in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+                let b = &data[start..(start + len).min(data.len())];
+                for (limit, v1, v2) in [(0x21, 0x7f, 0x7f), (0x20, 0x7f, b'%'), (0, 0x80, 0xff)] {
+                    let slow = b.iter().any(|&c| c < limit || c == v1 || c == v2);
+                    assert_eq!(any_byte_below_or(b, limit, v1, v2), slow, "{b:?} {limit}");
+                }
+            }
+        }
+        // Only visible bytes, in every position of a word.
+        let visible: Vec<u8> = (0x21u8..0x7f).chain(0x80..=0xff).collect();
+        assert!(!any_byte_below_or(&visible, 0x21, 0x7f, 0x7f));
     }
 
     #[test]

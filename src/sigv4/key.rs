@@ -6,6 +6,7 @@ use core::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use super::hmac_head::HeadState;
 use super::{Scope, Signature, StringToSign};
 use crate::credentials::Credentials;
 use crate::error::Result;
@@ -47,6 +48,8 @@ pub struct SigningKey {
     bytes: [u8; 32],
     // Cloning this state saves the two compression rounds that keying HMAC costs.
     mac: HmacSha256,
+    // The same two rounds as raw SHA-256 states, for the presigning fast path.
+    pads: super::hmac_head::KeyPads,
 }
 
 impl SigningKey {
@@ -66,12 +69,13 @@ impl SigningKey {
         Self {
             bytes,
             mac: keyed(&bytes),
+            pads: super::hmac_head::KeyPads::new(&bytes),
         }
     }
 
-    /// The HMAC state keyed with this key, to clone per signature.
-    pub(crate) fn keyed_mac(&self) -> &HmacSha256 {
-        &self.mac
+    /// The SHA-256 states after this key's HMAC pads.
+    pub(crate) fn pads(&self) -> &super::hmac_head::KeyPads {
+        &self.pads
     }
 
     /// The 32 key bytes. This is secret material: do not log it.
@@ -85,23 +89,25 @@ impl SigningKey {
     }
 }
 
-/// `mac` after the string to sign's first three lines (algorithm, time, scope).
-fn head_state(mut mac: HmacSha256, scope: &Scope<'_>) -> HmacSha256 {
+/// The HMAC state after the string to sign's first three lines (algorithm, time, scope).
+fn head_state(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> HeadState {
     let mut text = super::string_to_sign::StackText::<256>::new();
     super::string_to_sign::write_head(scope, &mut text);
     match text.as_bytes() {
-        Some(bytes) => mac.update(bytes),
-        None => super::string_to_sign::write_head(scope, &mut MacSink(&mut mac)),
+        Some(bytes) => HeadState::new(pads, bytes),
+        None => {
+            let mut long = alloc::string::String::new();
+            super::string_to_sign::write_head(scope, &mut long);
+            HeadState::new(pads, long.as_bytes())
+        }
     }
-    mac
 }
 
 /// Finishes a signature from `head_state` with the last line, the hex canonical-request hash.
-fn finish_with_hash(mut mac: HmacSha256, canonical_request_hash: &[u8; 32]) -> Signature {
+fn finish_with_hash(state: &HeadState, canonical_request_hash: &[u8; 32]) -> Signature {
     let mut hex = [0u8; 64];
     super::uri_encode::hex32_bytes(canonical_request_hash, &mut hex);
-    mac.update(&hex);
-    Signature::from_bytes(mac.finalize().into_bytes().into())
+    Signature::from_bytes(state.finish(&hex))
 }
 
 /// Finishes the HMAC of `string_to_sign` from a state keyed with the signing key.
@@ -171,7 +177,7 @@ struct HeadMemo {
     // allocates.
     region: ([u8; 64], usize),
     service: ([u8; 64], usize),
-    mac: HmacSha256,
+    state: HeadState,
 }
 
 #[cfg(feature = "std")]
@@ -272,10 +278,10 @@ impl Signer {
                     && h.time == now
                     && h.region.0.get(..h.region.1) == Some(region.as_bytes())
                     && h.service.0.get(..h.service.1) == Some(service.as_bytes());
-                hit.then(|| h.mac.clone())
+                hit.then(|| finish_with_hash(&h.state, canonical_request_hash))
             });
-            if let Ok(Some(mac)) = memo {
-                return finish_with_hash(mac, canonical_request_hash);
+            if let Ok(Some(signature)) = memo {
+                return signature;
             }
             let secret = self.credentials.secret_access_key();
             let date = now.date_str();
@@ -285,12 +291,12 @@ impl Signer {
                     cache.insert(secret, date, region, service, key);
                 }
                 if let Some(e) = cache.entry_mut(secret, date, region, service) {
-                    let mac = match &e.head {
-                        Some((t, mac)) if *t == now => mac.clone(),
+                    let state = match &e.head {
+                        Some((t, state)) if *t == now => state.clone(),
                         _ => {
-                            let mac = head_state(e.key.mac.clone(), scope);
-                            e.head = Some((now, mac.clone()));
-                            mac
+                            let state = head_state(&e.key.pads, scope);
+                            e.head = Some((now, state.clone()));
+                            state
                         }
                     };
                     drop(cache);
@@ -302,17 +308,17 @@ impl Signer {
                                     time: now,
                                     region: r,
                                     service: sv,
-                                    mac: mac.clone(),
+                                    state: state.clone(),
                                 });
                             }
                         });
                     }
-                    return finish_with_hash(mac, canonical_request_hash);
+                    return finish_with_hash(&state, canonical_request_hash);
                 }
             }
         }
-        let mac = head_state(self.signing_key(scope).mac, scope);
-        finish_with_hash(mac, canonical_request_hash)
+        let state = head_state(&self.signing_key(scope).pads, scope);
+        finish_with_hash(&state, canonical_request_hash)
     }
 
     /// How many keys have been derived since this signer was created (for tests and
@@ -353,7 +359,7 @@ struct CacheEntry {
     key: SigningKey,
     /// The last request time signed with this key and the HMAC state after the string to
     /// sign's first three lines for it.
-    head: Option<(crate::time::AmzDate, HmacSha256)>,
+    head: Option<(crate::time::AmzDate, HeadState)>,
 }
 
 #[cfg(feature = "std")]

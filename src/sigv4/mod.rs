@@ -15,6 +15,7 @@
 //! in [`crate::s3`] runs the same steps with S3's settings and a fast path for URLs.
 
 mod canonical;
+mod hmac_head;
 mod key;
 mod settings;
 mod sign;
@@ -29,9 +30,9 @@ pub(crate) use canonical::{
 pub(crate) use sign::{is_reserved_query_name, push_u64};
 pub(crate) use string_to_sign::validate_scope_part;
 pub(crate) use uri_encode::{
-    Set, concat_on_stack, hex32, push_hex32, uri_encode_into, uri_encoded_len,
+    Set, concat_on_stack, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len,
 };
-pub(crate) use key::HmacSha256;
+pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
 pub use settings::{
     ContentSha256Header, Payload, PathNormalization, SessionTokenMode, SigningSettings, UriEncoding,
