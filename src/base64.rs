@@ -110,7 +110,7 @@ fn value(c: u8) -> Option<u32> {
 /// misplaced padding or non-zero trailing bits.
 pub fn decode(input: &str) -> Result<Vec<u8>, DecodeError> {
     let b = input.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(DecodeError::InvalidLength);
     }
     let mut out = Vec::with_capacity(b.len() / 4 * 3);
@@ -211,13 +211,13 @@ mod tests {
             for b in &data {
                 for i in (0..8).rev() { bits.push((b >> i) & 1); }
             }
-            while bits.len() % 6 != 0 { bits.push(0); }
+            while !bits.len().is_multiple_of(6) { bits.push(0); }
             let mut model = String::new();
             for six in bits.chunks(6) {
                 let v = six.iter().fold(0usize, |a, &b| a * 2 + b as usize);
                 model.push(ALPHABET[v] as char);
             }
-            while model.len() % 4 != 0 { model.push('='); }
+            while !model.len().is_multiple_of(4) { model.push('='); }
             prop_assert_eq!(encode(&data), model);
         }
     }

@@ -59,8 +59,11 @@ fn split_header(h: &str) -> Result<(String, String), CliError> {
     }
 }
 
+/// Method, URL and headers.
+type Request = (String, String, Vec<(String, String)>);
+
 /// (method, url, headers) from the arguments or stdin.
-fn request(args: &VerifyArgs) -> Result<(String, String, Vec<(String, String)>), CliError> {
+fn request(args: &VerifyArgs) -> Result<Request, CliError> {
     let mut headers = args
         .headers
         .iter()
