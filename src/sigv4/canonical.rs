@@ -187,7 +187,7 @@ pub(crate) fn canonical_header_value(out: &mut String, name: &str, value: &str) 
 ///     e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 /// # Ok::<(), s3presign::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CanonicalRequest {
     // The whole text in one string, parts found by offset: one allocation instead of one
     // per line and per header (about 15 for a typical request).
@@ -195,6 +195,26 @@ pub struct CanonicalRequest {
     /// Offsets of the newlines that end the method, the URI, the query, the header block
     /// (the blank line) and the signed header names.
     ends: [usize; 5],
+    /// The length of the canonical request in `text`. Header signing appends the
+    /// `Authorization` value after it (the "trailer"), which is not part of the request.
+    // Sharing the allocation saves header signing its second one.
+    len: usize,
+}
+
+impl PartialEq for CanonicalRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for CanonicalRequest {}
+
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CanonicalRequest")
+            .field(&self.as_str())
+            .finish()
+    }
 }
 
 /// Headers canonicalised without a heap allocation when there are at most this many.
@@ -223,7 +243,7 @@ impl CanonicalRequest {
     ) -> Result<Self> {
         let mut buf = [0u8; 64];
         let payload_hash = req.payload.hash_str(&mut buf)?;
-        Self::build_with_payload_hash(req, settings, extra_query, extra_headers, payload_hash)
+        Self::build_with_payload_hash(req, settings, extra_query, extra_headers, payload_hash, 0)
     }
 
     /// As [`build`](Self::build) with the payload hash already computed.
@@ -234,6 +254,7 @@ impl CanonicalRequest {
         extra_query: &[(&str, &str)],
         extra_headers: &[(&str, &str)],
         payload_hash: &str,
+        trailer_capacity: usize,
     ) -> Result<Self> {
         validate_method(req.method)?;
         let headers_len: usize = req
@@ -244,7 +265,12 @@ impl CanonicalRequest {
             .sum();
         // One reservation for the whole text (the query is an estimate when re-encoded).
         let mut text = String::with_capacity(
-            req.method.len() + 2 * req.path.len() + req.query.len() + headers_len + 128,
+            req.method.len()
+                + 2 * req.path.len()
+                + req.query.len()
+                + headers_len
+                + 128
+                + trailer_capacity,
         );
         let mut ends = [0; 5];
         text.push_str(req.method);
@@ -330,7 +356,8 @@ impl CanonicalRequest {
         ends[4] = text.len();
         text.push('\n');
         text.push_str(payload_hash);
-        Ok(Self { text, ends })
+        let len = text.len();
+        Ok(Self { text, ends, len })
     }
 
     /// The HTTP method.
@@ -368,18 +395,39 @@ impl CanonicalRequest {
 
     /// The payload hash (line 6).
     pub fn payload_hash(&self) -> &str {
-        &self.text[self.ends[4] + 1..]
+        &self.text[self.ends[4] + 1..self.len]
     }
 
     /// SHA-256 of the canonical request text.
     pub fn digest(&self) -> [u8; 32] {
-        Sha256::digest(self.text.as_bytes()).into()
+        Sha256::digest(self.as_str().as_bytes()).into()
+    }
+
+    /// The canonical request text (without any trailer).
+    fn as_str(&self) -> &str {
+        &self.text[..self.len]
+    }
+
+    /// Where the signed header names are in the text.
+    pub(crate) fn signed_headers_range(&self) -> core::ops::Range<usize> {
+        self.ends[3] + 1..self.ends[4]
+    }
+
+    /// The string after the canonical request, to append to (never to change what is
+    /// before it).
+    pub(crate) fn trailer_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// What was appended after the canonical request.
+    pub(crate) fn trailer(&self) -> &str {
+        &self.text[self.len..]
     }
 }
 
 impl fmt::Display for CanonicalRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 

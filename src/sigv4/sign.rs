@@ -107,30 +107,11 @@ pub struct HeaderSignature<'a> {
     time: AmzDate,
     include_content_sha256: bool,
     session_token: Option<&'a str>,
-    // The `Authorization` value on the stack when it fits (up to about eight signed header
-    // names): saves the one allocation the other headers (borrowed) do not need.
-    authorization: Authorization,
+    /// Holds the `Authorization` value as its trailer: one allocation for both, and the
+    /// other headers' values are borrowed.
     canonical_request: CanonicalRequest,
     string_to_sign: StringToSign<'a>,
     signature: Signature,
-}
-
-/// The `Authorization` header value, inline or (when long) on the heap.
-// Large inline on purpose: boxing it would bring back the allocation it avoids.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone)]
-enum Authorization {
-    Inline(super::string_to_sign::StackText<320>),
-    Heap(String),
-}
-
-impl Authorization {
-    fn as_str(&self) -> &str {
-        match self {
-            Authorization::Inline(t) => t.as_str(),
-            Authorization::Heap(s) => s,
-        }
-    }
 }
 
 impl<'a> HeaderSignature<'a> {
@@ -157,7 +138,7 @@ impl<'a> HeaderSignature<'a> {
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        self.authorization.as_str()
+        self.canonical_request.trailer()
     }
 
     /// The canonical request that was signed.
@@ -235,65 +216,52 @@ pub fn sign_headers<'a>(
         extra[n] = ("x-amz-security-token", t);
         n += 1;
     }
-    let canonical_request =
-        CanonicalRequest::build_with_payload_hash(req, settings, &[], &extra[..n], payload_hash)?;
+    // Room after the canonical request for the Authorization value (see below).
+    let names: usize = req
+        .headers
+        .iter()
+        .chain(&extra[..n])
+        .map(|(h, _)| h.len() + 1)
+        .sum();
+    let authorization_len = 28
+        + creds.access_key_id().len()
+        + 1
+        + (8 + 1 + params.region.len() + 1 + params.service.len() + 13)
+        + 16
+        + names
+        + 12
+        + 64;
+    let mut canonical_request = CanonicalRequest::build_with_payload_hash(
+        req,
+        settings,
+        &[],
+        &extra[..n],
+        payload_hash,
+        authorization_len,
+    )?;
     let digest = canonical_request.digest();
     let string_to_sign = StringToSign::new(scope, digest);
     let signature = params.signer.sign_hash(&scope, &digest);
 
-    let signed_names = canonical_request.signed_headers_str();
-    let mut hex = [0u8; 64];
-    let signature_hex = super::uri_encode::hex32(signature.as_bytes(), &mut hex);
-    let access_key_id = creds.access_key_id();
-    let mut inline = super::string_to_sign::StackText::<320>::new();
-    write_authorization(
-        &mut inline,
-        access_key_id,
-        &scope,
-        signed_names,
-        signature_hex,
-    );
-    let authorization = if inline.as_bytes().is_some() {
-        Authorization::Inline(inline)
-    } else {
-        let mut heap = String::with_capacity(200 + signed_names.len());
-        write_authorization(
-            &mut heap,
-            access_key_id,
-            &scope,
-            signed_names,
-            signature_hex,
-        );
-        Authorization::Heap(heap)
-    };
+    let names = canonical_request.signed_headers_range();
+    let authorization = canonical_request.trailer_mut();
+    // ALGORITHM and the next text as one literal: one append instead of two.
+    authorization.push_str("AWS4-HMAC-SHA256 Credential=");
+    authorization.push_str(creds.access_key_id());
+    authorization.push('/');
+    scope.write_to(authorization);
+    authorization.push_str(", SignedHeaders=");
+    authorization.extend_from_within(names);
+    authorization.push_str(", Signature=");
+    super::uri_encode::push_hex32(authorization, signature.as_bytes());
     Ok(HeaderSignature {
         time: params.time,
         include_content_sha256: include_sha,
         session_token: token,
-        authorization,
         canonical_request,
         string_to_sign,
         signature,
     })
-}
-
-/// `AWS4-HMAC-SHA256 Credential=.../scope, SignedHeaders=..., Signature=...`.
-fn write_authorization<S: super::Sink>(
-    out: &mut S,
-    access_key_id: &str,
-    scope: &Scope<'_>,
-    signed_names: &str,
-    signature_hex: &str,
-) {
-    // ALGORITHM and the next text as one literal: one append instead of two.
-    out.put("AWS4-HMAC-SHA256 Credential=");
-    out.put(access_key_id);
-    out.put("/");
-    scope.write_to(out);
-    out.put(", SignedHeaders=");
-    out.put(signed_names);
-    out.put(", Signature=");
-    out.put(signature_hex);
 }
 
 /// The result of [`presign`]: the query parameters to add, and every intermediate step.

@@ -204,13 +204,6 @@ impl<const N: usize> StackText<N> {
     pub(crate) fn as_bytes(&self) -> Option<&[u8]> {
         (!self.overflow).then(|| &self.buf[..self.len])
     }
-
-    /// The text as `str` (empty if it did not fit; only `put` strs are written).
-    pub(crate) fn as_str(&self) -> &str {
-        self.as_bytes()
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
-    }
 }
 
 impl<const N: usize> super::Sink for StackText<N> {
