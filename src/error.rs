@@ -25,7 +25,7 @@ pub enum Error {
         max: u64,
     },
     /// The bucket name breaks S3's naming rules.
-    #[error("invalid bucket name {name:?}: {reason}")]
+    #[error("invalid bucket name \"{name}\": {reason}")]
     InvalidBucketName {
         /// The rejected name (at most 80 characters of it).
         name: String,
@@ -41,7 +41,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A header name is not an HTTP token.
-    #[error("invalid header name {name:?}: {reason}")]
+    #[error("invalid header name \"{name}\": {reason}")]
     InvalidHeaderName {
         /// The rejected name (at most 80 characters of it).
         name: String,
@@ -49,7 +49,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A header value contains CR, LF or another control byte. The value is never echoed.
-    #[error("invalid value for header {name:?}: {reason}")]
+    #[error("invalid value for header \"{name}\": {reason}")]
     InvalidHeaderValue {
         /// The header whose value was rejected.
         name: String,
@@ -57,7 +57,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A query parameter cannot be used.
-    #[error("invalid query parameter {name:?}: {reason}")]
+    #[error("invalid query parameter \"{name}\": {reason}")]
     InvalidQueryParameter {
         /// The parameter name (at most 80 characters of it).
         name: String,
@@ -83,7 +83,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// The region (or service) name cannot appear in a credential scope.
-    #[error("invalid {what} {value:?}: {reason}")]
+    #[error("invalid {what} \"{value}\": {reason}")]
     InvalidScope {
         /// `"region"` or `"service"`.
         what: &'static str,
@@ -145,19 +145,34 @@ pub enum Error {
     },
 }
 
-/// Keep user-supplied text in error messages short (names and keys can be long).
+/// Keeps user-supplied text in error messages short (names and keys can be long) and
+/// printable: control characters become U+FFFD, so a message stays one line and cannot
+/// forge log entries. (Cheaper than `{:?}` escaping, which pulls Unicode tables into WASM.)
 pub(crate) fn clip(s: &str) -> String {
     const MAX: usize = 80;
-    if s.len() <= MAX {
-        return String::from(s);
+    let mut out = String::with_capacity(s.len().min(MAX + 3));
+    for (i, c) in s.char_indices() {
+        if i + c.len_utf8() > MAX {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { '\u{FFFD}' } else { c });
     }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut out = String::from(&s[..end]);
-    out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_is_short_and_single_line() {
+        assert_eq!(clip("a\r\nb"), "a\u{FFFD}\u{FFFD}b");
+        let long = "é".repeat(100);
+        let c = clip(&long);
+        assert!(c.ends_with('…') && c.len() <= 84, "{c}");
+        assert_eq!(clip("bucket"), "bucket");
+    }
 }
 
 /// The crate's result type.
