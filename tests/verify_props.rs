@@ -113,8 +113,16 @@ fn verify_url(
         .map_err(|e| e.kind())
 }
 
+/// 300 cases by default; `VERIFY_PROPS_CASES=100000` for a long run.
+fn cases() -> u32 {
+    std::env::var("VERIFY_PROPS_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn presigned_sign_then_verify(r in request(), at in 0.0f64..1.0) {
