@@ -237,3 +237,15 @@ fn same_errors_as_native() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// Issue 5's budget for a presign-only module (opt-level "z", LTO, one codegen unit,
+/// panic=abort, stripped): at most 40 KB.
+#[test]
+fn module_fits_the_size_budget() {
+    const BUDGET: u64 = 40_000;
+    let size = build();
+    assert!(
+        size <= BUDGET,
+        "wasm module is {size} bytes, over the {BUDGET}-byte budget"
+    );
+}

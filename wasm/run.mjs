@@ -52,6 +52,8 @@ const text = new TextDecoder().decode(
   new Uint8Array(m.memory.buffer, m.s3p_result_ptr(), m.s3p_result_len()),
 );
 for (const [ptr, len] of allocations) m.s3p_free(ptr, len);
+// The module's bump allocator reclaims all of it (inputs and result) at once.
+m.s3p_reset();
 if (status === 0) {
   console.log(text);
 } else {

@@ -11,18 +11,98 @@
 //!
 //! The clock is an input (`unix_time`, seconds): `wasm32-unknown-unknown` has none.
 //!
-//! `unsafe` is confined to turning the caller's pointers into slices and to the allocator
-//! calls; each use says why it is sound.
+//! Size: `#![no_std]` with a bump allocator over `memory.grow` keeps the module small (the
+//! budget is 40 KB; std's dlmalloc and panic formatting alone cost ~15 KB). Memory handed
+//! out is reclaimed all at once by `s3p_reset()`, which the host calls once it has read the
+//! result (see `run.mjs`).
+//!
+//! `unsafe` is confined to turning the caller's pointers into slices, the allocator and the
+//! single-threaded result cell; each use says why it is sound.
+#![no_std]
 
-use std::alloc::{Layout, alloc, dealloc};
-use std::cell::RefCell;
+extern crate alloc;
+
+use alloc::alloc::{GlobalAlloc, Layout, alloc, dealloc};
+use alloc::string::{String, ToString};
+use core::cell::{Cell, RefCell};
 
 use s3presign::s3::{Bucket, Endpoint};
 use s3presign::{AmzDate, Credentials, Signer};
 
-thread_local! {
-    /// The last URL or error message (the module is single-threaded).
-    static RESULT: RefCell<String> = const { RefCell::new(String::new()) };
+/// A bump allocator: `alloc` moves a cursor forward (growing memory by whole 64 KiB pages),
+/// `dealloc` does nothing, `s3p_reset` moves the cursor back to the start.
+struct Bump {
+    start: Cell<usize>,
+    next: Cell<usize>,
+    end: Cell<usize>,
+}
+
+// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
+unsafe impl Sync for Bump {}
+
+const PAGE: usize = 65_536;
+
+// SAFETY: every block returned is inside memory owned by this allocator (pages obtained
+// from memory.grow), aligned as asked, and never handed out twice before a reset.
+unsafe impl GlobalAlloc for Bump {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let align = layout.align();
+        let at = (self.next.get() + align - 1) & !(align - 1);
+        let Some(end) = at.checked_add(layout.size()) else {
+            return core::ptr::null_mut();
+        };
+        if self.end.get() == 0 || end > self.end.get() {
+            let need = layout.size() + align;
+            let pages = need.div_ceil(PAGE).max(1);
+            let old = core::arch::wasm32::memory_grow(0, pages);
+            if old == usize::MAX {
+                return core::ptr::null_mut();
+            }
+            let base = old * PAGE;
+            if self.end.get() != base {
+                // Not contiguous with the current region (first call): start afresh there.
+                self.start.set(base);
+                self.next.set(base);
+            }
+            self.end.set(base + pages * PAGE);
+            // SAFETY: same contract, now with room.
+            return unsafe { self.alloc(layout) };
+        }
+        self.next.set(end);
+        at as *mut u8
+    }
+
+    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
+}
+
+#[global_allocator]
+static ALLOCATOR: Bump = Bump {
+    start: Cell::new(0),
+    next: Cell::new(0),
+    end: Cell::new(0),
+};
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // The library does not panic on any input; this only keeps the linker satisfied.
+    core::arch::wasm32::unreachable()
+}
+
+/// The last URL or error message.
+struct ResultCell(RefCell<String>);
+
+// SAFETY: single-threaded (see `Bump`).
+unsafe impl Sync for ResultCell {}
+
+static RESULT: ResultCell = ResultCell(RefCell::new(String::new()));
+
+/// Frees everything allocated so far (inputs and the last result) in one step. Call it
+/// after reading each result; pointers obtained before are invalid afterwards.
+#[unsafe(no_mangle)]
+pub extern "C" fn s3p_reset() {
+    // Forget the old result without running its destructor on soon-reused memory.
+    core::mem::forget(RESULT.0.replace(String::new()));
+    ALLOCATOR.next.set(ALLOCATOR.start.get());
 }
 
 /// Allocates `len` bytes (at least 1) for the caller to write an input into. Returns null
@@ -32,7 +112,7 @@ pub extern "C" fn s3p_alloc(len: usize) -> *mut u8 {
     match Layout::from_size_align(len.max(1), 1) {
         // SAFETY: the layout has a non-zero size.
         Ok(layout) => unsafe { alloc(layout) },
-        Err(_) => std::ptr::null_mut(),
+        Err(_) => core::ptr::null_mut(),
     }
 }
 
@@ -51,13 +131,13 @@ pub unsafe extern "C" fn s3p_free(ptr: *mut u8, len: usize) {
 /// Pointer to the text stored by the last call.
 #[unsafe(no_mangle)]
 pub extern "C" fn s3p_result_ptr() -> *const u8 {
-    RESULT.with(|r| r.borrow().as_ptr())
+    RESULT.0.borrow().as_ptr()
 }
 
 /// Length in bytes of the text stored by the last call.
 #[unsafe(no_mangle)]
 pub extern "C" fn s3p_result_len() -> usize {
-    RESULT.with(|r| r.borrow().len())
+    RESULT.0.borrow().len()
 }
 
 /// Borrows a caller-provided string.
@@ -72,8 +152,8 @@ unsafe fn arg<'a>(ptr: *const u8, len: usize) -> Result<&'a str, &'static str> {
         return Err("null pointer with a non-zero length");
     }
     // SAFETY: guaranteed by the caller (see above).
-    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-    std::str::from_utf8(bytes).map_err(|_| "an argument is not valid UTF-8")
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+    core::str::from_utf8(bytes).map_err(|_| "an argument is not valid UTF-8")
 }
 
 /// Presigns a GET; see the module docs. Returns 0 on success, 1 on error.
@@ -133,7 +213,7 @@ pub unsafe extern "C" fn presign_get(
         Ok(url) => (0, url),
         Err(msg) => (1, msg),
     };
-    RESULT.with(|r| *r.borrow_mut() = text);
+    *RESULT.0.borrow_mut() = text;
     status
 }
 
