@@ -350,3 +350,133 @@ fn typed_rejections_before_crypto() {
         VerifyErrorKind::MultipleAuthentication
     );
 }
+
+/// Header-signed requests: the payload hash, session tokens and headers S3 insists on.
+#[test]
+fn header_signed_edge_cases() {
+    let host = "prop-bucket.s3.eu-west-1.amazonaws.com";
+    let sign = |creds: Credentials, payload: Payload<'_>, extra: &[(&str, &str)]| {
+        let signer = Signer::new(creds).unwrap();
+        let params = SigningParams::new(&signer, "eu-west-1", "s3", t(0))
+            .with_settings(SigningSettings::s3());
+        let mut hs: Vec<(&str, &str)> = vec![("host", host)];
+        hs.extend_from_slice(extra);
+        let signed = sign_headers(
+            &SignableRequest::new("PUT", "/k", "", &hs, payload),
+            &params,
+        )
+        .unwrap();
+        let mut all: Vec<(String, String)> = hs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        all.extend(signed.headers().map(|(n, v)| (n.to_owned(), v.to_owned())));
+        all
+    };
+    fn check<L: s3presign::verify::SecretLookup>(
+        v: &Verifier<L>,
+        h: &[(String, String)],
+    ) -> Result<String, VerifyErrorKind> {
+        let r: Vec<(&str, &str)> = h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        v.verify(&IncomingRequest::new("PUT", "/k", "", &r), t(1))
+            .map(|ok| ok.payload_hash().to_owned())
+            .map_err(|e| e.kind())
+    }
+    let v = verifier();
+    let creds = || Credentials::new(AKID, SECRET);
+
+    // UNSIGNED-PAYLOAD.
+    let h = sign(creds(), Payload::Unsigned, &[]);
+    assert_eq!(check(&v, &h), Ok("UNSIGNED-PAYLOAD".to_owned()));
+    // An x-amz-* header that is not signed, a missing x-amz-content-sha256, a missing date.
+    let mut extra = h.clone();
+    extra.push(("x-amz-meta-unsigned".into(), "1".into()));
+    assert_eq!(check(&v, &extra), Err(VerifyErrorKind::UnsignedHeader));
+    let without = |name: &str| -> Vec<(String, String)> {
+        h.iter().filter(|(n, _)| n != name).cloned().collect()
+    };
+    assert_eq!(
+        check(&v, &without("x-amz-content-sha256")),
+        Err(VerifyErrorKind::MissingSignedHeader)
+    );
+    assert_eq!(
+        check(&v, &without("x-amz-date")),
+        Err(VerifyErrorKind::MissingAuthentication)
+    );
+    // A streaming payload is refused rather than half-checked.
+    let streaming: Vec<(String, String)> = h
+        .iter()
+        .map(|(n, val)| {
+            let val = if n == "x-amz-content-sha256" {
+                "STREAMING-AWS4-HMAC-SHA256-PAYLOAD".to_owned()
+            } else {
+                val.clone()
+            };
+            (n.clone(), val)
+        })
+        .collect();
+    let e = check(&v, &streaming).unwrap_err();
+    assert_eq!(
+        (e, e.s3_code(), e.http_status()),
+        (VerifyErrorKind::UnsupportedPayload, "NotImplemented", 501)
+    );
+
+    // Session tokens: required when the credentials have one, and must match.
+    let with_token = Verifier::new(|id: &str| {
+        (id == AKID).then(|| Credentials::new(AKID, SECRET).with_session_token("tok-1"))
+    });
+    let h = sign(
+        creds().with_session_token("tok-1"),
+        Payload::Bytes(b"x"),
+        &[],
+    );
+    assert!(check(&with_token, &h).is_ok());
+    assert_eq!(check(&v, &h), Err(VerifyErrorKind::InvalidToken));
+    let h2 = sign(
+        creds().with_session_token("tok-2"),
+        Payload::Bytes(b"x"),
+        &[],
+    );
+    assert_eq!(check(&with_token, &h2), Err(VerifyErrorKind::InvalidToken));
+    let plain = sign(creds(), Payload::Bytes(b"x"), &[]);
+    assert_eq!(
+        check(&with_token, &plain),
+        Err(VerifyErrorKind::InvalidToken)
+    );
+
+    // Malformed Authorization headers are typed before any lookup.
+    let strict = Verifier::new(|_: &str| -> Option<Credentials> { panic!("secret looked up") });
+    let auth = h
+        .iter()
+        .find(|(n, _)| n == "authorization")
+        .unwrap()
+        .1
+        .clone();
+    for bad in [
+        auth.replace("Credential=", "Credentials="),
+        auth.replace(", Signature=", ", Signature=0"),
+        auth.replace("SignedHeaders=", "SignedHeaders=zzz;"),
+        auth.replace("/aws4_request", "/aws4"),
+        format!("{auth}, Signature=00"),
+        "AWS4-HMAC-SHA256".to_owned(),
+    ] {
+        let hs: Vec<(String, String)> = h
+            .iter()
+            .map(|(n, val)| {
+                (
+                    n.clone(),
+                    if n == "authorization" {
+                        bad.clone()
+                    } else {
+                        val.clone()
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            check(&strict, &hs),
+            Err(VerifyErrorKind::MalformedHeader),
+            "{bad}"
+        );
+    }
+}
