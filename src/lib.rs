@@ -42,13 +42,16 @@
 //! - [`sigv4`]: the spec steps as types ([`sigv4::CanonicalRequest`],
 //!   [`sigv4::StringToSign`], [`sigv4::SigningKey`], [`sigv4::Signature`]) and generic
 //!   [`sigv4::sign_headers`] / [`sigv4::presign`] for any AWS service.
-//! - [`s3`]: endpoints, bucket addressing and the presigned-URL builder.
+//! - [`s3`]: endpoints, bucket addressing, the presigned-URL builder and browser upload
+//!   forms with a signed POST policy ([`s3::PostPolicy`]).
+//! - [`verify`]: the other side: checks presigned URLs, header-signed requests and POST
+//!   uploads, with S3's error codes.
 //!
 //! ## Features
 //! - `std` (default): [`Credentials`] from the environment and shared files,
 //!   [`AmzDate::now`], a signing-key cache in [`Signer`]. Without it the crate is
 //!   `#![no_std]` + `alloc`.
-//! - `serde`: `Serialize` for [`s3::PresignedRequest`].
+//! - `serde`: `Serialize` for [`s3::PresignedRequest`] and [`s3::PostForm`].
 //! - `cli`: the `s3presign` command-line tool.
 #![no_std]
 #![forbid(unsafe_code)]
