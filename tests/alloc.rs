@@ -284,3 +284,60 @@ fn header_signing_allocates_only_the_canonical_request() {
     assert_eq!(again.authorization(), first.authorization());
     assert_eq!(again.headers().count(), 3);
 }
+
+/// The per-thread memo of the string-to-sign state is keyed by signer, time, region and
+/// service: alternating signers (different secrets), times and regions on one thread, and
+/// sharing one signer across threads, always gives the URL a fresh signer computes.
+#[test]
+fn cached_signing_state_never_crosses_signers_times_or_regions() {
+    let a = signer(None);
+    let b = Signer::new(Credentials::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "another/secret/K7MDENGbPxRfiCYEXAMPLEKEY",
+    ))
+    .unwrap();
+    let us = bucket();
+    let eu = Bucket::new(&Endpoint::aws("eu-west-1").unwrap(), "examplebucket").unwrap();
+    let t1 = now();
+    let t2 = AmzDate::parse("20130524T000001Z").unwrap();
+    // The reference: a new signer on a new thread (whose memo is empty), so it cannot
+    // reuse any state this thread has cached.
+    let fresh = |secret: &str, bucket: &Bucket, t: AmzDate| {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let s = Signer::new(Credentials::new("AKIAIOSFODNN7EXAMPLE", secret)).unwrap();
+                    bucket.get_object(KEY).sign_url(&s, t).unwrap()
+                })
+                .join()
+                .unwrap()
+        })
+    };
+    let expected = |which: &Signer| {
+        if std::ptr::eq(which, &a) {
+            SECRET
+        } else {
+            "another/secret/K7MDENGbPxRfiCYEXAMPLEKEY"
+        }
+    };
+    for _ in 0..3 {
+        for s in [&a, &b, &a] {
+            for bucket in [&us, &eu, &us] {
+                for t in [t1, t2, t1] {
+                    let url = bucket.get_object(KEY).sign_url(s, t).unwrap();
+                    assert_eq!(url, fresh(expected(s), bucket, t));
+                }
+            }
+        }
+    }
+    let want = fresh(SECRET, &us, t2);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for _ in 0..50 {
+                    assert_eq!(us.get_object(KEY).sign_url(&a, t2).unwrap(), want);
+                }
+            });
+        }
+    });
+}
