@@ -83,3 +83,8 @@ pub use error::{Error, Result};
 pub use expiry::Expiry;
 pub use sigv4::Signer;
 pub use time::AmzDate;
+
+/// Compiles the README's examples as doc tests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
