@@ -66,7 +66,9 @@ impl Credentials {
     pub fn validate(&self) -> Result<()> {
         let id = self.access_key_id.as_bytes();
         if id.is_empty() {
-            return Err(Error::InvalidAccessKeyId { reason: "it is empty" });
+            return Err(Error::InvalidAccessKeyId {
+                reason: "it is empty",
+            });
         }
         if id.len() > 128 {
             return Err(Error::InvalidAccessKeyId {
@@ -82,11 +84,15 @@ impl Credentials {
             });
         }
         if self.secret_access_key.is_empty() {
-            return Err(Error::InvalidSecretKey { reason: "it is empty" });
+            return Err(Error::InvalidSecretKey {
+                reason: "it is empty",
+            });
         }
         if let Some(token) = &self.session_token {
             if token.is_empty() {
-                return Err(Error::InvalidSessionToken { reason: "it is empty" });
+                return Err(Error::InvalidSessionToken {
+                    reason: "it is empty",
+                });
             }
             if !token.bytes().all(|c| c.is_ascii_graphic()) {
                 return Err(Error::InvalidSessionToken {

@@ -17,7 +17,9 @@ use alloc::string::String;
 #[non_exhaustive]
 pub enum Error {
     /// The expiry is 0 or longer than the allowed maximum.
-    #[error("expiry of {seconds} s is outside 1..={max} s; choose a value in that range (S3 caps presigned URLs at 604800 s = 7 days)")]
+    #[error(
+        "expiry of {seconds} s is outside 1..={max} s; choose a value in that range (S3 caps presigned URLs at 604800 s = 7 days)"
+    )]
     InvalidExpiry {
         /// The requested expiry in seconds.
         seconds: u64,
@@ -111,7 +113,9 @@ pub enum Error {
         reason: &'static str,
     },
     /// A date or time could not be parsed or is out of range.
-    #[error("invalid date: {reason}; expected 20130524T000000Z or 2013-05-24T00:00:00Z (UTC, years 1970..=9999)")]
+    #[error(
+        "invalid date: {reason}; expected 20130524T000000Z or 2013-05-24T00:00:00Z (UTC, years 1970..=9999)"
+    )]
     InvalidDate {
         /// What was wrong.
         reason: &'static str,

@@ -56,21 +56,24 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 pub mod base64;
-pub mod credentials;
-pub mod encoding;
 #[cfg(feature = "client")]
 pub mod client;
-#[cfg(feature = "http")]
-pub mod http_request;
+pub mod credentials;
+pub mod encoding;
 mod error;
 mod expiry;
+#[cfg(feature = "http")]
+pub mod http_request;
 #[cfg(feature = "std")]
 pub mod profile;
 pub mod s3;

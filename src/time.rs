@@ -40,9 +40,10 @@ impl AmzDate {
                 reason: "timestamp outside years 1970..=9999",
             });
         }
-        let dt = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::InvalidDate {
-            reason: "timestamp out of range",
-        })?;
+        let dt =
+            time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::InvalidDate {
+                reason: "timestamp out of range",
+            })?;
         Ok(Self::from_parts(
             secs,
             dt.year() as u32,

@@ -123,7 +123,12 @@ impl Bucket {
     }
 
     /// Presigns an `UploadPart` of a multipart upload (`PUT ?partNumber=N&uploadId=ID`).
-    pub fn upload_part<'a>(&'a self, key: &'a str, upload_id: &'a str, part_number: u16) -> Presign<'a> {
+    pub fn upload_part<'a>(
+        &'a self,
+        key: &'a str,
+        upload_id: &'a str,
+        part_number: u16,
+    ) -> Presign<'a> {
         let mut n = String::new();
         crate::sigv4::push_u64(&mut n, u64::from(part_number));
         let p = Presign::new(self, "PUT", key).query("uploadId", upload_id);
@@ -165,20 +170,25 @@ fn resolve_style(endpoint: &Endpoint, name: &str) -> Result<AddressingStyle> {
         AddressingStyle::Path => Ok(AddressingStyle::Path),
         AddressingStyle::VirtualHosted => {
             if endpoint.host_kind() == HostKind::IpLiteral {
-                return fail("virtual-hosted addressing cannot work with an IP-address endpoint; use path style");
+                return fail(
+                    "virtual-hosted addressing cannot work with an IP-address endpoint; use path style",
+                );
             }
             if !dns_ok {
-                return fail("virtual-hosted addressing needs a DNS-compatible bucket name; use path style");
+                return fail(
+                    "virtual-hosted addressing needs a DNS-compatible bucket name; use path style",
+                );
             }
             if has_dots && https {
-                return fail("a bucket name with dots breaks TLS with virtual-hosted addressing; use path style");
+                return fail(
+                    "a bucket name with dots breaks TLS with virtual-hosted addressing; use path style",
+                );
             }
             Ok(AddressingStyle::VirtualHosted)
         }
         AddressingStyle::Auto => {
-            let virtual_ok = endpoint.host_kind() == HostKind::Name
-                && dns_ok
-                && !(has_dots && https);
+            let virtual_ok =
+                endpoint.host_kind() == HostKind::Name && dns_ok && !(has_dots && https);
             Ok(if virtual_ok {
                 AddressingStyle::VirtualHosted
             } else {
@@ -254,7 +264,9 @@ fn bucket_name_problem(name: &str, naming: BucketNaming) -> Option<&'static str>
     }
     for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
         if name.ends_with(suffix) {
-            return Some("a bucket name may not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3");
+            return Some(
+                "a bucket name may not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
+            );
         }
     }
     None
@@ -327,15 +339,27 @@ mod tests {
         assert_eq!(b.host(), "my.bucket.minio.local:9000");
         let ip = Endpoint::custom("http://[::1]:9000", "us-east-1").unwrap();
         assert_eq!(Bucket::new(&ip, "b-1").unwrap().path_prefix(), "/b-1");
-        assert!(Bucket::new(&ip.clone().with_addressing_style(AddressingStyle::VirtualHosted), "b-1").is_err());
+        assert!(
+            Bucket::new(
+                &ip.clone()
+                    .with_addressing_style(AddressingStyle::VirtualHosted),
+                "b-1"
+            )
+            .is_err()
+        );
         let relaxed = http.with_bucket_naming(BucketNaming::Relaxed);
         assert_eq!(
-            Bucket::new(&relaxed, "Legacy_Name").unwrap().addressing_style(),
+            Bucket::new(&relaxed, "Legacy_Name")
+                .unwrap()
+                .addressing_style(),
             AddressingStyle::Path
         );
         let acc = Endpoint::aws("us-east-1").unwrap().with_accelerate();
         assert!(Bucket::new(&acc, "my.bucket").is_err());
-        assert_eq!(Bucket::new(&acc, "b-1").unwrap().host(), "b-1.s3-accelerate.amazonaws.com");
+        assert_eq!(
+            Bucket::new(&acc, "b-1").unwrap().host(),
+            "b-1.s3-accelerate.amazonaws.com"
+        );
     }
 
     #[test]

@@ -176,12 +176,19 @@ impl Endpoint {
             None => (rest, ""),
         };
         if authority.contains('@') {
-            return Err(bad("the URL may not contain user info (credentials go elsewhere)"));
+            return Err(bad(
+                "the URL may not contain user info (credentials go elsewhere)",
+            ));
         }
         let (host, port_text, host_kind) = if let Some(after) = authority.strip_prefix('[') {
             let end = after.find(']').ok_or(bad("unterminated IPv6 literal"))?;
             let ip = &after[..end];
-            if ip.is_empty() || !ip.bytes().all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.') || !ip.contains(':') {
+            if ip.is_empty()
+                || !ip
+                    .bytes()
+                    .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+                || !ip.contains(':')
+            {
                 return Err(bad("invalid IPv6 literal"));
             }
             let tail = &after[end + 1..];
@@ -213,11 +220,12 @@ impl Endpoint {
         let port = match port_text {
             None => None,
             Some(p) => {
-                let n: u16 = if !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) {
-                    p.parse().map_err(|_| bad("the port must be 1..=65535"))?
-                } else {
-                    return Err(bad("the port must be 1..=65535"));
-                };
+                let n: u16 =
+                    if !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) {
+                        p.parse().map_err(|_| bad("the port must be 1..=65535"))?
+                    } else {
+                        return Err(bad("the port must be 1..=65535"));
+                    };
                 if n == 0 {
                     return Err(bad("the port must be 1..=65535"));
                 }
@@ -225,9 +233,10 @@ impl Endpoint {
             }
         };
         let base = path.trim_end_matches('/');
-        if !base.bytes().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'/')
-        }) || base.contains("//")
+        if !base
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'/'))
+            || base.contains("//")
         {
             return Err(bad(
                 "the base path may only contain letters, digits, '-', '.', '_', '~' and single '/'",
@@ -392,7 +401,13 @@ impl Endpoint {
     }
 
     pub(crate) fn is_accelerate(&self) -> bool {
-        matches!(self.kind, Kind::Aws { accelerate: true, .. })
+        matches!(
+            self.kind,
+            Kind::Aws {
+                accelerate: true,
+                ..
+            }
+        )
     }
 
     /// Checks that a scope can be built for this endpoint (used once, at bucket creation).
@@ -404,7 +419,8 @@ impl Endpoint {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 fn validate_host_name(h: &str) -> Result<()> {
@@ -423,7 +439,9 @@ fn validate_host_name(h: &str) -> Result<()> {
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         {
-            return bad("the host may only contain letters, digits, '-', '_' and '.' (use punycode for IDNs)");
+            return bad(
+                "the host may only contain letters, digits, '-', '_' and '.' (use punycode for IDNs)",
+            );
         }
     }
     Ok(())
@@ -447,13 +465,20 @@ mod tests {
     #[test]
     fn aws_hosts() {
         let h = |e: Endpoint| e.authority();
-        assert_eq!(h(Endpoint::aws("us-east-1").unwrap()), "s3.us-east-1.amazonaws.com");
         assert_eq!(
-            h(Endpoint::aws("us-east-1").unwrap().with_us_east_1(UsEast1Endpoint::Global)),
+            h(Endpoint::aws("us-east-1").unwrap()),
+            "s3.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            h(Endpoint::aws("us-east-1")
+                .unwrap()
+                .with_us_east_1(UsEast1Endpoint::Global)),
             "s3.amazonaws.com"
         );
         assert_eq!(
-            h(Endpoint::aws("eu-west-1").unwrap().with_us_east_1(UsEast1Endpoint::Global)),
+            h(Endpoint::aws("eu-west-1")
+                .unwrap()
+                .with_us_east_1(UsEast1Endpoint::Global)),
             "s3.eu-west-1.amazonaws.com"
         );
         assert_eq!(
@@ -465,10 +490,16 @@ mod tests {
             "s3-accelerate.amazonaws.com"
         );
         assert_eq!(
-            h(Endpoint::aws("us-west-2").unwrap().with_accelerate().with_dual_stack()),
+            h(Endpoint::aws("us-west-2")
+                .unwrap()
+                .with_accelerate()
+                .with_dual_stack()),
             "s3-accelerate.dualstack.amazonaws.com"
         );
-        assert_eq!(h(Endpoint::aws("cn-north-1").unwrap()), "s3.cn-north-1.amazonaws.com.cn");
+        assert_eq!(
+            h(Endpoint::aws("cn-north-1").unwrap()),
+            "s3.cn-north-1.amazonaws.com.cn"
+        );
         assert!(Endpoint::aws("US-EAST-1").is_err());
         assert!(Endpoint::aws("").is_err());
     }

@@ -22,8 +22,8 @@ pub use bucket::Bucket;
 pub use disposition::ContentDisposition;
 pub use endpoint::{AddressingStyle, BucketNaming, Endpoint, Scheme, UsEast1Endpoint};
 pub use post_policy::{
-    ChecksumAlgorithm, Condition, DEFAULT_POST_EXPIRY_SECS, PolicyDocument, PolicyError,
-    PostForm, PostPolicy, ServerSideEncryption, sign_policy,
+    ChecksumAlgorithm, Condition, DEFAULT_POST_EXPIRY_SECS, PolicyDocument, PolicyError, PostForm,
+    PostPolicy, ServerSideEncryption, sign_policy,
 };
 pub use presign::{ContentTypeMode, DEFAULT_EXPIRY_SECS, Presign};
 pub use presigned::PresignedRequest;

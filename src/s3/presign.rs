@@ -140,7 +140,11 @@ impl<'a> Presign<'a> {
         let lower = name.to_ascii_lowercase();
         if matches!(
             lower.as_str(),
-            "host" | "authorization" | "x-amz-date" | "x-amz-security-token" | "x-amz-content-sha256"
+            "host"
+                | "authorization"
+                | "x-amz-date"
+                | "x-amz-security-token"
+                | "x-amz-content-sha256"
         ) {
             return self.fail(Error::InvalidHeaderName {
                 name: clip(name),
@@ -154,7 +158,10 @@ impl<'a> Presign<'a> {
         if let Err(e) = canonical_header_value(&mut canonical, &lower, value) {
             return self.fail(e);
         }
-        match self.headers.binary_search_by(|(n, _)| n.as_str().cmp(&lower)) {
+        match self
+            .headers
+            .binary_search_by(|(n, _)| n.as_str().cmp(&lower))
+        {
             // A repeated header is one header whose values are joined by ',' (SigV4 rule).
             Ok(i) => {
                 self.headers[i].1.push(',');
@@ -209,7 +216,10 @@ impl<'a> Presign<'a> {
         if !self.method.eq_ignore_ascii_case("GET") && !self.method.eq_ignore_ascii_case("HEAD") {
             return self.response_override("response-content-disposition", "");
         }
-        self.query_cow(Cow::Borrowed("response-content-disposition"), Cow::Owned(value))
+        self.query_cow(
+            Cow::Borrowed("response-content-disposition"),
+            Cow::Owned(value),
+        )
     }
 
     /// Overrides `Cache-Control` (`response-cache-control`).
@@ -247,7 +257,9 @@ impl<'a> Presign<'a> {
                 self.signed_headers_without_host()
                     .map(|(n, v)| (String::from(n), String::from(v))),
             );
-            if let (Some(ct), ContentTypeMode::Unsigned) = (&self.content_type, self.content_type_mode) {
+            if let (Some(ct), ContentTypeMode::Unsigned) =
+                (&self.content_type, self.content_type_mode)
+            {
                 let at = headers.partition_point(|(n, _)| n.as_str() < "content-type");
                 headers.insert(at, (String::from("content-type"), ct.clone()));
             }
@@ -342,7 +354,9 @@ impl<'a> Presign<'a> {
             (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
             _ => None,
         };
-        let split = self.headers.partition_point(|(n, _)| n.as_str() < "content-type");
+        let split = self
+            .headers
+            .partition_point(|(n, _)| n.as_str() < "content-type");
         self.headers[..split]
             .iter()
             .map(header_pair)
@@ -560,7 +574,10 @@ impl<'a> Presign<'a> {
         let user: usize = self
             .query
             .iter()
-            .map(|(n, v)| 2 + encoding::encoded_len(n.as_bytes(), QUERY) + encoding::encoded_len(v.as_bytes(), QUERY))
+            .map(|(n, v)| {
+                2 + encoding::encoded_len(n.as_bytes(), QUERY)
+                    + encoding::encoded_len(v.as_bytes(), QUERY)
+            })
             .sum();
         // Signed header names, each with its `%3B` separator: `host`, `content-type`, the rest.
         let names: usize = self.headers.iter().map(|(n, _)| 3 * n.len() + 3).sum();

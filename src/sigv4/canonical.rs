@@ -493,7 +493,9 @@ impl Entry<'_> {
 
 pub(crate) fn validate_method(method: &str) -> Result<()> {
     if method.is_empty() {
-        return Err(Error::InvalidMethod { reason: "it is empty" });
+        return Err(Error::InvalidMethod {
+            reason: "it is empty",
+        });
     }
     if !method.bytes().all(is_tchar) {
         return Err(Error::InvalidMethod {

@@ -27,21 +27,21 @@ pub use canonical::CanonicalRequest;
 pub(crate) use canonical::{
     Sink, canonical_header_value, validate_header_name, validate_method, write_canonical_request,
 };
-pub(crate) use sign::{is_reserved_query_name, push_u64};
-pub(crate) use string_to_sign::validate_scope_part;
-pub(crate) use uri_encode::{
-    Set, concat_on_stack, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len,
-};
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
 pub use settings::{
-    ContentSha256Header, Payload, PathNormalization, SessionTokenMode, SigningSettings, UriEncoding,
+    ContentSha256Header, PathNormalization, Payload, SessionTokenMode, SigningSettings, UriEncoding,
 };
 pub use sign::{
     HeaderSignature, QuerySignature, SignableRequest, SigningParams, presign, sign_headers,
 };
+pub(crate) use sign::{is_reserved_query_name, push_u64};
 pub use signature::Signature;
+pub(crate) use string_to_sign::validate_scope_part;
 pub use string_to_sign::{Scope, StringToSign};
+pub(crate) use uri_encode::{
+    Set, concat_on_stack, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len,
+};
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
