@@ -165,6 +165,9 @@ pub(crate) fn clip(s: &str) -> String {
     out
 }
 
+/// The crate's result type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +182,3 @@ mod tests {
     }
 }
 
-/// The crate's result type.
-pub type Result<T, E = Error> = core::result::Result<T, E>;
