@@ -34,9 +34,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
 use super::bucket::Bucket;
 use crate::error::{Error, Result, clip};
 use crate::expiry::Expiry;
@@ -161,13 +158,7 @@ pub(crate) fn json_string(out: &mut String, s: &str) {
 ///     "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e");
 /// ```
 pub fn sign_policy(key: &SigningKey, policy_base64: &str) -> Signature {
-    // HMAC pads a key shorter than the 64-byte block with zeros (RFC 2104); doing it here
-    // keeps to the infallible `KeyInit::new`.
-    let mut block = [0u8; 64];
-    block[..32].copy_from_slice(key.as_bytes());
-    let mut mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-    mac.update(policy_base64.as_bytes());
-    Signature::from_bytes(mac.finalize().into_bytes().into())
+    key.sign_bytes(policy_base64.as_bytes())
 }
 
 /// Server-side encryption requested in a POST form.

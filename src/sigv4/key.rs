@@ -87,6 +87,20 @@ impl SigningKey {
     pub fn sign(&self, string_to_sign: &StringToSign<'_>) -> Signature {
         sign_with(self.mac.clone(), string_to_sign)
     }
+
+    /// HMAC-SHA256 of arbitrary bytes with this key, such as the base64 policy of a
+    /// presigned POST form (which S3 signs in place of a string to sign).
+    ///
+    /// ```
+    /// use s3presign::sigv4::SigningKey;
+    /// let key = SigningKey::derive("secret", "20130524", "us-east-1", "s3");
+    /// assert_ne!(key.sign_bytes(b"a").to_string(), key.sign_bytes(b"b").to_string());
+    /// ```
+    pub fn sign_bytes(&self, data: &[u8]) -> Signature {
+        let mut mac = self.mac.clone();
+        mac.update(data);
+        Signature::from_bytes(mac.finalize().into_bytes().into())
+    }
 }
 
 /// The HMAC state after the string to sign's first three lines (algorithm, time, scope).
