@@ -614,3 +614,21 @@ proptest! {
         prop_assert!(sigv4::presign(&req, &params, Expiry::from_secs(60).unwrap()).is_err(), "{}", query);
     }
 }
+
+#[test]
+fn empty_version_id_is_refused() {
+    let endpoint = Endpoint::aws("eu-west-1").unwrap();
+    let bucket = Bucket::new(&endpoint, "example-bucket").unwrap();
+    let err = bucket
+        .get_object("k")
+        .version_id("")
+        .sign_url(&signer(), now())
+        .unwrap_err();
+    assert!(err.to_string().contains("versionId"), "{err}");
+    let url = bucket
+        .get_object("k")
+        .version_id("null")
+        .sign_url(&signer(), now())
+        .unwrap();
+    assert!(url.contains("&versionId=null"), "{url}");
+}

@@ -443,6 +443,14 @@ fn validate_host_name(h: &str) -> Result<()> {
                 "the host may only contain letters, digits, '-', '_' and '.' (use punycode for IDNs)",
             );
         }
+        if label.starts_with('-') || label.ends_with('-') {
+            return bad("a part of the host may not start or end with '-'");
+        }
+    }
+    // A numeric last label is only valid in an IPv4 address (RFC 3696: no numeric TLDs).
+    let last = h.rsplit('.').next().unwrap_or("");
+    if last.bytes().all(|c| c.is_ascii_digit()) && !is_ipv4(h) {
+        return bad("a numeric host must be an IPv4 address a.b.c.d");
     }
     Ok(())
 }
@@ -531,6 +539,10 @@ mod tests {
             "https://host/a b",
             "https://host//a",
             "https://a..b",
+            "http://-host",
+            "http://host-.example",
+            "http://1.2.3.4.5",
+            "http://1.2.3",
         ] {
             assert!(Endpoint::custom(bad, "r").is_err(), "{bad}");
         }

@@ -126,6 +126,12 @@ impl<'a> Presign<'a> {
 
     /// Addresses a specific version of the object (`versionId`).
     pub fn version_id(self, version_id: &'a str) -> Self {
+        if version_id.is_empty() {
+            return self.fail(Error::InvalidQueryParameter {
+                name: String::from("versionId"),
+                reason: "a version id may not be empty (unversioned objects have the id \"null\")",
+            });
+        }
         self.query("versionId", version_id)
     }
 
