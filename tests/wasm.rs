@@ -29,6 +29,9 @@ fn build() -> u64 {
             .arg("--target-dir")
             .arg(dir.join("target"))
             .env_remove("CARGO_TARGET_DIR")
+            // Any RUSTFLAGS (even empty) would override wasm/.cargo/config.toml's flags.
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .output()
             .expect("run cargo");
         assert!(
