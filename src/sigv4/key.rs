@@ -343,6 +343,21 @@ impl Signer {
     }
 }
 
+/// Forgets this thread's memo of the signer's key-derived HMAC state, so it does not outlive
+/// the signer here (other threads overwrite theirs on their next signature).
+#[cfg(feature = "std")]
+impl Drop for Signer {
+    fn drop(&mut self) {
+        let _ = LAST_HEAD.try_with(|m| {
+            if let Ok(mut m) = m.try_borrow_mut()
+                && m.as_ref().is_some_and(|h| h.signer == self.id)
+            {
+                *m = None;
+            }
+        });
+    }
+}
+
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
