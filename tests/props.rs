@@ -632,3 +632,31 @@ fn empty_version_id_is_refused() {
         .unwrap();
     assert!(url.contains("&versionId=null"), "{url}");
 }
+
+#[test]
+fn response_overrides_are_refused_outside_get_and_head() {
+    use s3presign::s3::ContentDisposition;
+    let endpoint = Endpoint::aws("eu-west-1").unwrap();
+    let bucket = Bucket::new(&endpoint, "example-bucket").unwrap();
+    let cd = ContentDisposition::attachment("résumé.pdf");
+    let refused = [
+        bucket.put_object("k").response_content_type("text/plain"),
+        bucket
+            .put_object("k")
+            .response_content_disposition_typed(&cd),
+        bucket.delete_object("k").response_cache_control("no-cache"),
+    ];
+    for p in refused {
+        let err = p.sign_url(&signer(), now()).unwrap_err();
+        assert!(err.to_string().contains("GET and HEAD"), "{err}");
+    }
+    let url = bucket
+        .head_object("k")
+        .response_content_disposition_typed(&cd)
+        .sign_url(&signer(), now())
+        .unwrap();
+    assert!(
+        url.contains("response-content-disposition=attachment%3B%20filename%3D%22r_sum_.pdf%22%3B%20filename%2A%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9.pdf"),
+        "{url}"
+    );
+}

@@ -194,14 +194,14 @@ impl<'a> Presign<'a> {
         self
     }
 
-    fn response_override(self, name: &'static str, value: &'a str) -> Self {
+    fn response_override(self, name: &'static str, value: impl Into<Cow<'a, str>>) -> Self {
         if !self.method.eq_ignore_ascii_case("GET") && !self.method.eq_ignore_ascii_case("HEAD") {
             return self.fail(Error::InvalidQueryParameter {
                 name: String::from(name),
                 reason: "response-* overrides only apply to GET and HEAD",
             });
         }
-        self.query(name, value)
+        self.query_cow(Cow::Borrowed(name), value.into())
     }
 
     /// Overrides the `Content-Type` of the response (`response-content-type`).
@@ -218,14 +218,7 @@ impl<'a> Presign<'a> {
 
     /// As [`Self::response_content_disposition`] with a typed value.
     pub fn response_content_disposition_typed(self, v: &ContentDisposition) -> Self {
-        let value = v.to_header_value();
-        if !self.method.eq_ignore_ascii_case("GET") && !self.method.eq_ignore_ascii_case("HEAD") {
-            return self.response_override("response-content-disposition", "");
-        }
-        self.query_cow(
-            Cow::Borrowed("response-content-disposition"),
-            Cow::Owned(value),
-        )
+        self.response_override("response-content-disposition", v.to_header_value())
     }
 
     /// Overrides `Cache-Control` (`response-cache-control`).
