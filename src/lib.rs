@@ -54,6 +54,7 @@
 //! - `serde`: `Serialize` for [`s3::PresignedRequest`] and [`s3::PostForm`].
 //! - `cli`: the `s3presign` command-line tool.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(

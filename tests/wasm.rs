@@ -2,8 +2,10 @@
 //! plain C-ABI export) for `wasm32-unknown-unknown`, runs it in Node with `wasm/run.mjs`,
 //! and checks that every URL equals the one native code makes from the same inputs.
 //!
-//! Needs `rustup target add wasm32-unknown-unknown` and `node` (20+) on PATH; it fails
-//! (rather than skipping) when they are missing.
+//! Needs the `wasm32-unknown-unknown` target and `node` (20+) on PATH. A toolchain managed by
+//! rustup that lacks the target gets it here (`rustup target add`, whatever
+//! `RUSTUP_AUTO_INSTALL` says); without rustup, or without Node, the tests fail with a message
+//! saying what to install: they are never skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,10 +18,50 @@ fn wasm_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("wasm")
 }
 
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Whether the toolchain the tests run under has the standard library for `WASM_TARGET`.
+fn wasm_target_installed() -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", WASM_TARGET])
+        .output()
+        .expect("run rustc --print target-libdir");
+    let libdir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    out.status.success()
+        && std::fs::read_dir(&libdir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("libcore-"))
+        })
+}
+
+/// Installs the wasm32 target into the running toolchain when it is missing. rustup acts on
+/// the toolchain named by `RUSTUP_TOOLCHAIN`, which its proxy sets for `cargo test`.
+fn ensure_wasm_target() {
+    if wasm_target_installed() {
+        return;
+    }
+    eprintln!("installing the {WASM_TARGET} target with rustup (needed to build wasm/)");
+    let status = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .status();
+    assert!(
+        matches!(status, Ok(s) if s.success()),
+        "the {WASM_TARGET} target is missing and `rustup target add {WASM_TARGET}` failed \
+         ({status:?}): install the target for this toolchain and rerun"
+    );
+    assert!(
+        wasm_target_installed(),
+        "rustup reported success but the {WASM_TARGET} standard library is still missing"
+    );
+}
+
 /// Builds the module once per test run and returns its size in bytes.
 fn build() -> u64 {
     static SIZE: OnceLock<u64> = OnceLock::new();
     *SIZE.get_or_init(|| {
+        ensure_wasm_target();
         let dir = wasm_dir();
         // Run from wasm/ so wasm/.cargo/config.toml applies; its own target dir, so the
         // outer cargo's lock on target/ is never contended.

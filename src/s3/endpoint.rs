@@ -8,6 +8,7 @@ use crate::sigv4::Scope;
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Scheme {
     /// Plain HTTP (local test servers).
     Http,
@@ -34,6 +35,7 @@ impl Scheme {
 
 /// How the bucket appears in the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum AddressingStyle {
     /// Virtual-hosted where it can work, path style where it cannot: IP-literal or
     /// `localhost` endpoints, bucket names that are not DNS labels, and names with dots over
@@ -58,6 +60,7 @@ pub enum UsEast1Endpoint {
 
 /// How strictly bucket names are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum BucketNaming {
     /// S3's current rules for general purpose buckets (3 to 63 lowercase letters, digits,
     /// dots and hyphens, ...).
