@@ -6,7 +6,11 @@ use std::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::xml::{NS, from_xml, to_xml};
-use super::{Client, Op, Result, Target};
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::Result;
+#[cfg(feature = "client")]
+use super::request::{RequestSpec, Target};
 
 /// A bucket in [`ListBucketsOutput`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -55,6 +59,7 @@ struct LocationConstraintRaw {
     value: Option<String>,
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// [GetBucketLocation](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html):
     /// the bucket's region (`us-east-1` when S3 answers with an empty constraint, and `EU`
@@ -64,7 +69,7 @@ impl Client {
     /// `NoSuchBucket`, transport errors.
     pub async fn get_bucket_location(&self, bucket: &str) -> Result<String> {
         let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("location", ""))
+            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("location", ""))
             .await?;
         let raw: LocationConstraintRaw =
             from_xml(&resp.body, "could not parse the GetBucketLocation answer")?;
@@ -82,7 +87,7 @@ impl Client {
     /// `BucketAlreadyExists`, `BucketAlreadyOwnedByYou`, invalid names, transport errors.
     pub async fn create_bucket(&self, bucket: &str) -> Result<()> {
         let region = self.endpoint().region();
-        let mut op = Op::new("PUT", Target::Bucket(bucket));
+        let mut op = RequestSpec::new("PUT", Target::Bucket(bucket));
         if region != "us-east-1" {
             let doc = to_xml(
                 "CreateBucketConfiguration",
@@ -104,7 +109,7 @@ impl Client {
     /// [`Error::is_not_found`](super::Error::is_not_found) or
     /// [`is_access_denied`](super::Error::is_access_denied), transport errors.
     pub async fn head_bucket(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("HEAD", Target::Bucket(bucket)))
+        self.execute(RequestSpec::new("HEAD", Target::Bucket(bucket)))
             .await?;
         Ok(())
     }
@@ -115,7 +120,7 @@ impl Client {
     /// # Errors
     /// `BucketNotEmpty`, `NoSuchBucket`, transport errors.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)))
+        self.execute(RequestSpec::new("DELETE", Target::Bucket(bucket)))
             .await?;
         Ok(())
     }
@@ -125,7 +130,7 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn list_buckets(&self) -> Result<ListBucketsOutput> {
-        let resp = self.execute(Op::new("GET", Target::Service)).await?;
+        let resp = self.execute(RequestSpec::new("GET", Target::Service)).await?;
         let raw: ListAllMyBucketsRaw =
             from_xml(&resp.body, "could not parse the ListBuckets answer")?;
         Ok(ListBucketsOutput {

@@ -35,6 +35,7 @@ pub enum ErrorKind {
 /// signed URL: transport errors are stored without their URL.
 ///
 /// ```
+/// # #[cfg(feature = "client")]
 /// # async fn f(client: &s3presign::client::Client) -> Result<(), s3presign::client::Error> {
 /// match client.head_object("bucket", "missing.txt").await {
 ///     Err(e) if e.is_not_found() => println!("no such object"),
@@ -108,6 +109,7 @@ impl Error {
         self.code() == Some("RequestTimeTooSkewed")
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn transport(err: reqwest::Error) -> Self {
         let kind = if err.is_timeout() {
             ErrorKind::Timeout

@@ -6,7 +6,11 @@ use std::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::xml::{NS, from_xml, to_xml};
-use super::{Client, Op, Result, Target};
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::Result;
+#[cfg(feature = "client")]
+use super::request::{RequestSpec, Target};
 
 // ---------------------------------------------------------------------------------------
 // Public access block
@@ -67,6 +71,7 @@ struct PabXml<'a> {
 
 /// A bucket's versioning state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum VersioningStatus {
     /// Versioning was never turned on.
     Unversioned,
@@ -164,6 +169,7 @@ impl From<Event> for String {
 
 /// Key name filters of a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FilterRules {
     /// Only keys starting with this.
     pub prefix: Option<String>,
@@ -172,6 +178,11 @@ pub struct FilterRules {
 }
 
 impl FilterRules {
+    /// No filter (every key); narrow it with [`prefix`](Self::prefix) and
+    /// [`suffix`](Self::suffix).
+    pub fn new() -> Self {
+        Self::default()
+    }
     /// Keys starting with `prefix`.
     #[must_use]
     pub fn prefix(mut self, p: impl Into<String>) -> Self {
@@ -476,6 +487,7 @@ impl NotificationConfiguration {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// [GetPublicAccessBlock](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html).
     ///
@@ -487,7 +499,7 @@ impl Client {
         bucket: &str,
     ) -> Result<PublicAccessBlockConfiguration> {
         let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("publicAccessBlock", ""))
+            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("publicAccessBlock", ""))
             .await?;
         from_xml(
             &resp.body,
@@ -508,7 +520,7 @@ impl Client {
             "PublicAccessBlockConfiguration",
             &PabXml { xmlns: NS, config },
         )?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
+        let op = RequestSpec::new("PUT", Target::Bucket(bucket))
             .query("publicAccessBlock", "")
             .header("content-type", "application/xml")
             .body(doc)
@@ -522,7 +534,7 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn delete_public_access_block(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)).query("publicAccessBlock", ""))
+        self.execute(RequestSpec::new("DELETE", Target::Bucket(bucket)).query("publicAccessBlock", ""))
             .await?;
         Ok(())
     }
@@ -533,7 +545,7 @@ impl Client {
     /// Server or transport errors; an unknown status.
     pub async fn get_bucket_versioning(&self, bucket: &str) -> Result<VersioningStatus> {
         let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("versioning", ""))
+            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("versioning", ""))
             .await?;
         let x: VersioningXml =
             from_xml(&resp.body, "could not parse the GetBucketVersioning answer")?;
@@ -572,7 +584,7 @@ impl Client {
                 status: Some(String::from(s)),
             },
         )?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
+        let op = RequestSpec::new("PUT", Target::Bucket(bucket))
             .query("versioning", "")
             .header("content-type", "application/xml")
             .body(doc)
@@ -590,7 +602,7 @@ impl Client {
         bucket: &str,
     ) -> Result<NotificationConfiguration> {
         let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("notification", ""))
+            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("notification", ""))
             .await?;
         let x: NotificationXml = from_xml(
             &resp.body,
@@ -609,7 +621,7 @@ impl Client {
         bucket: &str,
         config: &NotificationConfiguration,
     ) -> Result<()> {
-        let op = Op::new("PUT", Target::Bucket(bucket))
+        let op = RequestSpec::new("PUT", Target::Bucket(bucket))
             .query("notification", "")
             .header("content-type", "application/xml")
             .body(config.to_xml_doc()?);

@@ -8,7 +8,11 @@ use std::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
-use super::{Client, Op, Result, Target};
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::Result;
+#[cfg(feature = "client")]
+use super::request::{RequestSpec, Target};
 
 /// A value IAM accepts either alone or in a list (`"Action": "s3:GetObject"` or
 /// `"Action": ["s3:GetObject", "s3:PutObject"]`).
@@ -44,6 +48,7 @@ pub enum Effect {
 /// `{"AWS": ["arn:aws:iam::111122223333:root"]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Principal {
     /// `"*"`.
     Everyone(String),
@@ -57,6 +62,21 @@ impl Principal {
         Principal::Everyone(String::from("*"))
     }
 
+    /// `{"AWS": [arns...]}`: these accounts, users or roles.
+    ///
+    /// ```
+    /// use s3presign::client::Principal;
+    /// let p = Principal::aws(["arn:aws:iam::111122223333:root"]);
+    /// assert!(!p.is_everyone());
+    /// assert!(Principal::aws(["*"]).is_everyone());
+    /// ```
+    pub fn aws<S: Into<String>>(arns: impl IntoIterator<Item = S>) -> Self {
+        let arns: Vec<String> = arns.into_iter().map(Into::into).collect();
+        let mut map = BTreeMap::new();
+        map.insert(String::from("AWS"), OneOrMany::Many(arns));
+        Principal::Map(map)
+    }
+
     /// Whether this is `"*"` or `{"AWS": "*"}`.
     pub fn is_everyone(&self) -> bool {
         match self {
@@ -68,7 +88,7 @@ impl Principal {
     }
 }
 
-/// One statement of a [`PolicyDocument`].
+/// One statement of a [`BucketPolicy`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -119,18 +139,18 @@ impl Statement {
 /// An IAM policy document as used by bucket policies.
 ///
 /// ```
-/// use s3presign::client::PolicyDocument;
-/// let policy = PolicyDocument::public_read("examplebucket");
+/// use s3presign::client::BucketPolicy;
+/// let policy = BucketPolicy::public_read("examplebucket");
 /// let json = policy.to_json()?;
 /// assert!(json.contains(r#""Action":"s3:GetObject""#));
 /// assert!(json.contains(r#""Resource":"arn:aws:s3:::examplebucket/*""#));
-/// assert_eq!(PolicyDocument::from_json(&json)?, policy);
+/// assert_eq!(BucketPolicy::from_json(&json)?, policy);
 /// # Ok::<(), s3presign::client::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
-pub struct PolicyDocument {
+pub struct BucketPolicy {
     /// Policy language version, `2012-10-17`.
     pub version: String,
     /// Optional policy id.
@@ -140,7 +160,7 @@ pub struct PolicyDocument {
     pub statement: Vec<Statement>,
 }
 
-impl PolicyDocument {
+impl BucketPolicy {
     /// A document (version `2012-10-17`) with these statements.
     pub fn new(statements: Vec<Statement>) -> Self {
         Self {
@@ -221,15 +241,16 @@ impl PolicyDocument {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html).
     ///
     /// # Errors
     /// `NoSuchBucketPolicy` ([`Error::is_not_found`]) when there is none; a policy that does
     /// not parse; transport errors.
-    pub async fn get_bucket_policy(&self, bucket: &str) -> Result<PolicyDocument> {
+    pub async fn get_bucket_policy(&self, bucket: &str) -> Result<BucketPolicy> {
         let text = self.get_bucket_policy_json(bucket).await?;
-        PolicyDocument::from_json(&text)
+        BucketPolicy::from_json(&text)
     }
 
     /// GetBucketPolicy, the JSON text as stored.
@@ -238,7 +259,7 @@ impl Client {
     /// As [`get_bucket_policy`](Self::get_bucket_policy).
     pub async fn get_bucket_policy_json(&self, bucket: &str) -> Result<String> {
         let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("policy", ""))
+            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("policy", ""))
             .await?;
         String::from_utf8(resp.body.to_vec())
             .map_err(|e| Error::decode("the policy is not UTF-8", Some(std::boxed::Box::new(e))))
@@ -248,9 +269,9 @@ impl Client {
     ///
     /// # Errors
     /// `MalformedPolicy`, `AccessDenied` (a public access block), transport errors.
-    pub async fn put_bucket_policy(&self, bucket: &str, policy: &PolicyDocument) -> Result<()> {
+    pub async fn put_bucket_policy(&self, bucket: &str, policy: &BucketPolicy) -> Result<()> {
         let json = policy.to_json()?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
+        let op = RequestSpec::new("PUT", Target::Bucket(bucket))
             .query("policy", "")
             .header("content-type", "application/json")
             .body(json)
@@ -264,7 +285,7 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn delete_bucket_policy(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)).query("policy", ""))
+        self.execute(RequestSpec::new("DELETE", Target::Bucket(bucket)).query("policy", ""))
             .await?;
         Ok(())
     }
