@@ -27,8 +27,8 @@ use std::time::Instant;
 use s3presign::Credentials;
 use s3presign::client::{
     Client, EnvCredentials, Event, FilterRules, LambdaFunctionConfiguration, ListObjectVersions,
-    ListObjectsV2, NotificationConfiguration, ObjectIdentifier, PolicyDocument,
-    PublicAccessBlockConfiguration, PutObject, VersioningStatus,
+    ListObjectsV2, NotificationConfiguration, ObjectIdentifier, BucketPolicy,
+    PresignPut, PublicAccessBlockConfiguration, PutObject, VersioningStatus,
 };
 use s3presign::encoding::{PATH, encode_into};
 use s3presign::s3::Endpoint;
@@ -105,7 +105,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let video = fake_video(7, 48 * 1024);
     let put = client
-        .presign_put(&bucket, KEY, Some("video/mp4"), 300)
+        .presign_put(&bucket, KEY, 300, &PresignPut::new().content_type("video/mp4"))
         .await?;
     println!("      {put:?}"); // Debug redacts the signature
     let resp = http
@@ -173,7 +173,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         Err(e) => return Err(e.into()),
     }
-    let policy = PolicyDocument::public_read(&bucket);
+    let policy = BucketPolicy::public_read(&bucket);
     println!("      policy: {}", policy.to_json()?);
     client.put_bucket_policy(&bucket, &policy).await?;
     let resp = http.get(&public_url).send().await?;
