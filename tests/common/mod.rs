@@ -3,3 +3,4 @@
 
 pub mod http1;
 pub mod s3s_server;
+pub mod misbehaving;
