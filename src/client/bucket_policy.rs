@@ -7,12 +7,12 @@ use std::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::Error;
 #[cfg(feature = "client")]
 use super::Client;
-use super::error::Result;
-#[cfg(feature = "client")]
+use super::error::{Error, Result};
+use super::operation::{Spec, bucket_op, operation};
 use super::request::{RequestSpec, Target};
+use super::response::Response;
 
 /// A value IAM accepts either alone or in a list (`"Action": "s3:GetObject"` or
 /// `"Action": ["s3:GetObject", "s3:PutObject"]`).
@@ -241,6 +241,56 @@ impl BucketPolicy {
     }
 }
 
+fn policy_text(response: Response) -> Result<String> {
+    String::from_utf8(response.body.to_vec())
+        .map_err(|e| Error::decode("the policy is not UTF-8", Some(std::boxed::Box::new(e))))
+}
+
+bucket_op!(
+    /// [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html)
+    /// as an [`Operation`](super::Operation), the policy parsed.
+    GetBucketPolicyOp, "GET", "policy", BucketPolicy, |r| {
+        BucketPolicy::from_json(&policy_text(r)?)
+    }
+);
+
+bucket_op!(
+    /// [DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)
+    /// as an [`Operation`](super::Operation).
+    DeleteBucketPolicyOp, "DELETE", "policy", (), |_| Ok(())
+);
+
+/// [PutBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html)
+/// as an [`Operation`](super::Operation).
+#[derive(Debug, Clone, Copy)]
+pub struct PutBucketPolicyOp<'a> {
+    bucket: &'a str,
+    policy: &'a BucketPolicy,
+}
+
+impl<'a> PutBucketPolicyOp<'a> {
+    /// Sets `policy` on `bucket`.
+    pub fn new(bucket: &'a str, policy: &'a BucketPolicy) -> Self {
+        Self { bucket, policy }
+    }
+}
+
+impl Spec for PutBucketPolicyOp<'_> {
+    type Output = ();
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(RequestSpec::new("PUT", Target::Bucket(self.bucket))
+            .query("policy", "")
+            .header("content-type", "application/json")
+            .body(self.policy.to_json()?)
+            .checksum_sha256())
+    }
+    fn parse(&self, _: Response) -> Result<()> {
+        Ok(())
+    }
+}
+
+operation!(PutBucketPolicyOp<'_> => ());
+
 #[cfg(feature = "client")]
 impl Client {
     /// [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html).
@@ -249,8 +299,7 @@ impl Client {
     /// `NoSuchBucketPolicy` ([`Error::is_not_found`]) when there is none; a policy that does
     /// not parse; transport errors.
     pub async fn get_bucket_policy(&self, bucket: &str) -> Result<BucketPolicy> {
-        let text = self.get_bucket_policy_json(bucket).await?;
-        BucketPolicy::from_json(&text)
+        self.run(&GetBucketPolicyOp::new(bucket)).await
     }
 
     /// GetBucketPolicy, the JSON text as stored.
@@ -258,11 +307,8 @@ impl Client {
     /// # Errors
     /// As [`get_bucket_policy`](Self::get_bucket_policy).
     pub async fn get_bucket_policy_json(&self, bucket: &str) -> Result<String> {
-        let resp = self
-            .execute(RequestSpec::new("GET", Target::Bucket(bucket)).query("policy", ""))
-            .await?;
-        String::from_utf8(resp.body.to_vec())
-            .map_err(|e| Error::decode("the policy is not UTF-8", Some(std::boxed::Box::new(e))))
+        let op = GetBucketPolicyOp::new(bucket);
+        policy_text(self.execute(op.spec()?).await?)
     }
 
     /// [PutBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html).
@@ -270,14 +316,7 @@ impl Client {
     /// # Errors
     /// `MalformedPolicy`, `AccessDenied` (a public access block), transport errors.
     pub async fn put_bucket_policy(&self, bucket: &str, policy: &BucketPolicy) -> Result<()> {
-        let json = policy.to_json()?;
-        let op = RequestSpec::new("PUT", Target::Bucket(bucket))
-            .query("policy", "")
-            .header("content-type", "application/json")
-            .body(json)
-            .checksum_sha256();
-        self.execute(op).await?;
-        Ok(())
+        self.run(&PutBucketPolicyOp::new(bucket, policy)).await
     }
 
     /// [DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
@@ -285,8 +324,6 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn delete_bucket_policy(&self, bucket: &str) -> Result<()> {
-        self.execute(RequestSpec::new("DELETE", Target::Bucket(bucket)).query("policy", ""))
-            .await?;
-        Ok(())
+        self.run(&DeleteBucketPolicyOp::new(bucket)).await
     }
 }

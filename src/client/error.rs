@@ -99,7 +99,10 @@ impl Error {
         self
     }
 
-    pub(crate) fn server_time(&self) -> Option<i64> {
+    /// The server's clock (Unix seconds) when it says ours is skewed
+    /// ([`is_clock_skew`](Self::is_clock_skew)): sign the next attempt with the offset
+    /// between it and the local clock. [`Client`](super::Client) does this by itself.
+    pub fn server_time(&self) -> Option<i64> {
         self.inner.server_time
     }
 

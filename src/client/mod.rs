@@ -124,23 +124,37 @@ mod credentials;
 mod delete;
 mod error;
 mod listing;
+mod notification;
 #[cfg(feature = "client")]
 mod multipart;
 mod objects;
 pub(crate) mod operation;
+#[cfg(feature = "client")]
 mod paginate;
-mod request;
-mod response;
+pub(crate) mod request;
+pub(crate) mod response;
 #[cfg(feature = "client")]
 mod send;
 mod xml;
 
 pub use bucket_config::{
-    Event, FilterRules, LambdaFunctionConfiguration, NotificationConfiguration,
-    PublicAccessBlockConfiguration, QueueConfiguration, TopicConfiguration, VersioningStatus,
+    DeletePublicAccessBlockOp, GetBucketVersioningOp, GetPublicAccessBlockOp,
+    PublicAccessBlockConfiguration, PutBucketVersioningOp, PutPublicAccessBlockOp,
+    VersioningStatus,
 };
-pub use bucket_policy::{BucketPolicy, Effect, OneOrMany, Principal, Statement};
-pub use buckets::{BucketInfo, ListBucketsOutput};
+pub use notification::{
+    Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,
+    NotificationConfiguration, PutBucketNotificationConfigurationOp, QueueConfiguration,
+    TopicConfiguration,
+};
+pub use bucket_policy::{
+    BucketPolicy, DeleteBucketPolicyOp, Effect, GetBucketPolicyOp, OneOrMany, Principal,
+    PutBucketPolicyOp, Statement,
+};
+pub use buckets::{
+    BucketInfo, CreateBucketOp, DeleteBucketOp, GetBucketLocationOp, HeadBucketOp, ListBucketsOp,
+    ListBucketsOutput,
+};
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
 #[cfg(feature = "client")]

@@ -118,3 +118,44 @@ macro_rules! operation {
     };
 }
 pub(crate) use operation;
+
+/// Declares an operation on a bucket that takes no input but the bucket name: `METHOD
+/// /bucket?subresource`, its output parsed by `parse`.
+macro_rules! bucket_op {
+    ($(#[$doc:meta])* $name:ident, $method:literal, $sub:literal, $out:ty, $parse:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a> {
+            bucket: &'a str,
+        }
+
+        impl<'a> $name<'a> {
+            /// The operation on `bucket`.
+            pub fn new(bucket: &'a str) -> Self {
+                Self { bucket }
+            }
+        }
+
+        impl $crate::client::operation::Spec for $name<'_> {
+            type Output = $out;
+
+            fn spec(&self) -> $crate::client::Result<$crate::client::request::RequestSpec<'_>> {
+                use $crate::client::request::{RequestSpec, Target};
+                let spec = RequestSpec::new($method, Target::Bucket(self.bucket));
+                Ok(if $sub.is_empty() { spec } else { spec.query($sub, "") })
+            }
+
+            fn parse(
+                &self,
+                response: $crate::client::response::Response,
+            ) -> $crate::client::Result<$out> {
+                let parse: fn($crate::client::response::Response) -> $crate::client::Result<$out> =
+                    $parse;
+                parse(response)
+            }
+        }
+
+        $crate::client::operation::operation!($name<'_> => $out);
+    };
+}
+pub(crate) use bucket_op;

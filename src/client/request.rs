@@ -31,6 +31,7 @@ pub(crate) enum Target<'a> {
 }
 
 /// Whether a request may be sent again after a failure whose effect is unknown.
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Idempotency {
     Idempotent,
@@ -64,6 +65,7 @@ pub(crate) struct RequestSpec<'a> {
     /// Header names in lowercase.
     headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Bytes,
+    #[cfg(feature = "client")]
     pub(crate) idempotency: Idempotency,
     pub(crate) embedded_error: EmbeddedError,
 }
@@ -76,6 +78,7 @@ impl<'a> RequestSpec<'a> {
             query: Vec::new(),
             headers: Vec::new(),
             body: Bytes::new(),
+            #[cfg(feature = "client")]
             idempotency: Idempotency::Idempotent,
             embedded_error: EmbeddedError::Never,
         }
@@ -107,6 +110,7 @@ impl<'a> RequestSpec<'a> {
         self
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn not_idempotent(mut self) -> Self {
         self.idempotency = Idempotency::NotIdempotent;
         self
