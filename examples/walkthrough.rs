@@ -26,9 +26,9 @@ use std::time::Instant;
 
 use s3presign::Credentials;
 use s3presign::client::{
-    Client, EnvCredentials, Event, FilterRules, LambdaFunctionConfiguration, ListObjectVersions,
-    ListObjectsV2, NotificationConfiguration, ObjectIdentifier, BucketPolicy,
-    PresignPut, PublicAccessBlockConfiguration, PutObject, VersioningStatus,
+    BucketPolicy, Client, EnvCredentials, Event, FilterRules, LambdaFunctionConfiguration,
+    ListObjectVersions, ListObjectsV2, NotificationConfiguration, ObjectIdentifier, PresignPut,
+    PublicAccessBlockConfiguration, PutObject, VersioningStatus,
 };
 use s3presign::encoding::{PATH, encode_into};
 use s3presign::s3::Endpoint;
@@ -105,7 +105,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let video = fake_video(7, 48 * 1024);
     let put = client
-        .presign_put(&bucket, KEY, 300, &PresignPut::new().content_type("video/mp4"))
+        .presign_put(
+            &bucket,
+            KEY,
+            300,
+            &PresignPut::new().content_type("video/mp4"),
+        )
         .await?;
     println!("      {put:?}"); // Debug redacts the signature
     let resp = http

@@ -164,7 +164,10 @@ async fn buckets_create_head_list_delete() {
     let not_empty = c.client.delete_bucket(&b).await.unwrap_err();
     assert_eq!(not_empty.code(), Some("BucketNotEmpty"), "{not_empty:?}");
     assert_eq!(not_empty.status(), Some(409));
-    c.client.delete_object(&b, "k", &DeleteObject::new()).await.unwrap();
+    c.client
+        .delete_object(&b, "k", &DeleteObject::new())
+        .await
+        .unwrap();
     c.client.delete_bucket(&b).await.unwrap();
     assert!(c.client.head_bucket(&b).await.unwrap_err().is_not_found());
 }
@@ -241,7 +244,11 @@ async fn objects_put_head_get_range_copy_delete() {
     assert_eq!(streamed, body);
 
     c.client
-        .copy_object(&b, "copies/été.mp4", &CopyObject::new(&b, "dir/video clip+1.mp4"))
+        .copy_object(
+            &b,
+            "copies/été.mp4",
+            &CopyObject::new(&b, "dir/video clip+1.mp4"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -618,7 +625,11 @@ async fn versioning_and_versions() {
     );
 
     // A plain delete leaves a marker; the versions survive.
-    let del = c.client.delete_object(&b, "clip.mp4", &DeleteObject::new()).await.unwrap();
+    let del = c
+        .client
+        .delete_object(&b, "clip.mp4", &DeleteObject::new())
+        .await
+        .unwrap();
     assert!(del.delete_marker);
     assert!(
         c.client
@@ -727,7 +738,11 @@ async fn multipart_with_presigned_part() {
     let part2: Vec<u8> = b"the end".to_vec();
     let up = c
         .client
-        .create_multipart_upload(&b, "big/video.mp4", &CreateMultipartUpload::new().content_type("video/mp4"))
+        .create_multipart_upload(
+            &b,
+            "big/video.mp4",
+            &CreateMultipartUpload::new().content_type("video/mp4"),
+        )
         .await
         .unwrap();
 
@@ -777,10 +792,7 @@ async fn multipart_with_presigned_part() {
     );
     assert_eq!(parts.parts[0].size, part1.len() as u64);
 
-    let done = vec![
-        CompletedPart::new(1, etag1),
-        p2,
-    ];
+    let done = vec![CompletedPart::new(1, etag1), p2];
     c.client
         .complete_multipart_upload(&b, "big/video.mp4", &up.upload_id, &done)
         .await
@@ -817,7 +829,12 @@ async fn presigned_put_and_get_round_trip() {
     let b = new_bucket(&c, "presign").await;
     let put = c
         .client
-        .presign_put(&b, "up/clip.mp4", 300, &PresignPut::new().content_type("video/mp4"))
+        .presign_put(
+            &b,
+            "up/clip.mp4",
+            300,
+            &PresignPut::new().content_type("video/mp4"),
+        )
         .await
         .unwrap();
     let resp = http()
@@ -866,7 +883,10 @@ async fn keys_with_dot_segments_are_refused_not_rewritten() {
             .put_object(&b, key, b"x".to_vec(), &PutObject::new())
             .await
             .unwrap();
-        c.client.delete_object(&b, key, &DeleteObject::new()).await.unwrap();
+        c.client
+            .delete_object(&b, key, &DeleteObject::new())
+            .await
+            .unwrap();
     }
     cleanup(&c, &b).await;
 }

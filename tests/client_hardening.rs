@@ -126,7 +126,10 @@ async fn list_object_versions_stops_on_any_repeated_marker() {
         }
     })
     .await;
-    assert!(outcome.is_err(), "a looping version listing must end in an error");
+    assert!(
+        outcome.is_err(),
+        "a looping version listing must end in an error"
+    );
     assert_eq!(srv.count(), 3);
 }
 
@@ -147,7 +150,10 @@ async fn list_parts_never_returns_a_partial_list_as_complete() {
     let srv = misbehaving::start(|_| Reply::new(200, parts_page(true, None, 1))).await;
     let c = client(&srv.endpoint);
     let r = within(20, c.list_parts("bucket", "k", "up")).await;
-    assert!(r.is_err(), "a truncated page without a marker was taken as the whole list: {r:?}");
+    assert!(
+        r.is_err(),
+        "a truncated page without a marker was taken as the whole list: {r:?}"
+    );
 
     // Markers 1, 2, 1, 2, ...
     let srv = misbehaving::start(|r: &Request| {
@@ -161,7 +167,10 @@ async fn list_parts_never_returns_a_partial_list_as_complete() {
     .await;
     let c = client(&srv.endpoint);
     let r = within(20, c.list_parts("bucket", "k", "up")).await;
-    assert!(r.is_err(), "a repeated marker ended the listing as complete: {r:?}");
+    assert!(
+        r.is_err(),
+        "a repeated marker ended the listing as complete: {r:?}"
+    );
 }
 
 #[tokio::test]

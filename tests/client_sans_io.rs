@@ -116,15 +116,19 @@ async fn list_and_delete_objects_without_a_client() {
         req.headers()["authorization"].to_str().unwrap(),
         core_authorization(&req, &signer, now)
     );
-    let out = delete
-        .parse_response(run(server.addr, &req).await)
-        .unwrap();
+    let out = delete.parse_response(run(server.addr, &req).await).unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let mut deleted: Vec<&str> = out.deleted.iter().map(|d| d.key.as_str()).collect();
     deleted.sort_unstable();
-    assert_eq!(deleted, ["other/c.txt", "videos/a b.mp4", "videos/été+1.mp4"]);
+    assert_eq!(
+        deleted,
+        ["other/c.txt", "videos/a b.mp4", "videos/été+1.mp4"]
+    );
     for key in keys {
-        assert!(!s3s_server::object_path(&dir, "media", key).exists(), "{key}");
+        assert!(
+            !s3s_server::object_path(&dir, "media", key).exists(),
+            "{key}"
+        );
     }
 }
 

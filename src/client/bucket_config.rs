@@ -94,7 +94,6 @@ struct VersioningXml {
     status: Option<String>,
 }
 
-
 bucket_op!(
     /// [GetPublicAccessBlock](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html)
     /// as an [`Operation`](super::Operation).

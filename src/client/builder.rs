@@ -150,7 +150,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The credentials provider ([`StaticCredentials`], [`EnvCredentials`] or your own).
+    /// The credentials provider ([`StaticCredentials`], [`EnvCredentials`](super::EnvCredentials) or your own).
     #[must_use]
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
@@ -199,8 +199,8 @@ impl ClientBuilder {
     /// If no rustls crypto provider is installed process-wide, ring's is installed.
     ///
     /// # Errors
-    /// An invalid endpoint or region ([`ErrorKind::Signing`]), no credentials provider
-    /// ([`ErrorKind::InvalidInput`]), or the HTTP client could not be built.
+    /// An invalid endpoint or region ([`ErrorKind::Signing`](super::ErrorKind::Signing)), no credentials provider
+    /// ([`ErrorKind::InvalidInput`](super::ErrorKind::InvalidInput)), or the HTTP client could not be built.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.error {
             return Err(e);
@@ -242,7 +242,7 @@ impl ClientBuilder {
 
 /// An async S3 client. Cheap to clone (an `Arc` inside); share one per endpoint.
 ///
-/// See the [module documentation](self) for an example.
+/// See the [module documentation](super) for an example.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
@@ -354,8 +354,8 @@ fn same_credentials(a: &Credentials, b: &Credentials) -> bool {
         a.secret_access_key().as_bytes(),
         b.secret_access_key().as_bytes(),
     );
-    let same_token = ct_eq(&token(a), &token(b))
-        & (a.session_token().is_some() == b.session_token().is_some());
+    let same_token =
+        ct_eq(&token(a), &token(b)) & (a.session_token().is_some() == b.session_token().is_some());
     same_id & same_secret & same_token
 }
 

@@ -142,7 +142,6 @@ struct DeleteErrorRaw {
     message: String,
 }
 
-
 /// One [DeleteObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html)
 /// request (at most [`DELETE_OBJECTS_BATCH`] keys) as an [`Operation`](super::Operation).
 /// The body carries an `x-amz-checksum-sha256`, which S3 requires.
@@ -206,8 +205,16 @@ impl Spec for DeleteObjectsOp<'_> {
         let raw: DeleteResultRaw =
             from_xml(&response.body, "could not parse the DeleteObjects answer")?;
         let mut out = DeleteObjectsOutput {
-            deleted: raw.deleted.into_iter().map(DeletedRaw::into_deleted).collect(),
-            errors: raw.error.into_iter().map(DeleteErrorRaw::into_error).collect(),
+            deleted: raw
+                .deleted
+                .into_iter()
+                .map(DeletedRaw::into_deleted)
+                .collect(),
+            errors: raw
+                .error
+                .into_iter()
+                .map(DeleteErrorRaw::into_error)
+                .collect(),
         };
         let unacknowledged = unacknowledged(self.objects, &out);
         out.errors.extend(unacknowledged);

@@ -231,11 +231,8 @@ impl Spec for ListObjectsV2Op<'_> {
     }
 
     fn parse(&self, response: Response) -> Result<ListObjectsV2Output> {
-        from_xml::<ListBucketResultRaw>(
-            &response.body,
-            "could not parse the ListObjectsV2 answer",
-        )?
-        .into_output()
+        from_xml::<ListBucketResultRaw>(&response.body, "could not parse the ListObjectsV2 answer")?
+            .into_output()
     }
 }
 
@@ -308,7 +305,6 @@ impl ListObjectsPaginator {
 
 // ---------------------------------------------------------------------------------------
 // ListObjectVersions
-
 
 /// Options for [`Client::list_object_versions`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -113,20 +113,19 @@
 //! # }
 //! ```
 
-
-#[cfg(feature = "client")]
-mod builder;
 mod bucket_config;
 mod bucket_policy;
 mod buckets;
+#[cfg(feature = "client")]
+mod builder;
 #[cfg(feature = "client")]
 mod credentials;
 mod delete;
 mod error;
 mod listing;
-mod notification;
 #[cfg(feature = "client")]
 mod multipart;
+mod notification;
 mod objects;
 pub(crate) mod operation;
 #[cfg(feature = "client")]
@@ -142,11 +141,6 @@ pub use bucket_config::{
     PublicAccessBlockConfiguration, PutBucketVersioningOp, PutPublicAccessBlockOp,
     VersioningStatus,
 };
-pub use notification::{
-    Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,
-    NotificationConfiguration, PutBucketNotificationConfigurationOp, QueueConfiguration,
-    TopicConfiguration,
-};
 pub use bucket_policy::{
     BucketPolicy, DeleteBucketPolicyOp, Effect, GetBucketPolicyOp, OneOrMany, Principal,
     PutBucketPolicyOp, Statement,
@@ -159,21 +153,26 @@ pub use buckets::{
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
 #[cfg(feature = "client")]
 pub use credentials::{
-    CredentialsFuture, EnvCredentials, ProvideCredentials, ProfileCredentials, StaticCredentials,
+    CredentialsFuture, EnvCredentials, ProfileCredentials, ProvideCredentials, StaticCredentials,
 };
 pub use delete::{
     DELETE_OBJECTS_BATCH, DeleteObjectsOp, DeleteObjectsOutput, DeletedObject, NOT_ACKNOWLEDGED,
     ObjectError, ObjectIdentifier,
 };
 pub use error::{Error, ErrorKind, Result};
-#[cfg(feature = "client")]
-pub use listing::{ListObjectVersionsPaginator, ListObjectsPaginator};
 pub use listing::{
     DeleteMarkerEntry, ListObjectVersions, ListObjectVersionsOp, ListObjectVersionsOutput,
     ListObjectsV2, ListObjectsV2Op, ListObjectsV2Output, Object, ObjectVersion,
 };
 #[cfg(feature = "client")]
+pub use listing::{ListObjectVersionsPaginator, ListObjectsPaginator};
+#[cfg(feature = "client")]
 pub use multipart::{CompletedPart, CreateMultipartUpload, ListPartsOutput, MultipartUpload, Part};
+pub use notification::{
+    Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,
+    NotificationConfiguration, PutBucketNotificationConfigurationOp, QueueConfiguration,
+    TopicConfiguration,
+};
 #[cfg(feature = "client")]
 pub use objects::ObjectBody;
 pub use objects::{

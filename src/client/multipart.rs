@@ -124,7 +124,6 @@ struct CompleteRaw {
     etag: Option<String>,
 }
 
-
 impl Client {
     /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html).
     /// Not retried (a retry could leave an orphan upload).

@@ -403,7 +403,6 @@ impl NotificationConfiguration {
     }
 }
 
-
 bucket_op!(
     /// [GetBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html)
     /// as an [`Operation`](super::Operation).

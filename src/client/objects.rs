@@ -18,9 +18,9 @@ use super::operation::{Spec, operation};
 use super::request::{RequestSpec, Target};
 use super::response::Response;
 use super::xml::from_xml;
-use crate::sigv4::{Set, push_u64, uri_encode_into};
 #[cfg(feature = "client")]
 use crate::s3::PresignedRequest;
+use crate::sigv4::{Set, push_u64, uri_encode_into};
 
 /// What HeadObject and GetObject say about an object.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -120,10 +120,7 @@ impl ObjectBody {
     /// # Errors
     /// The connection failed mid-body (not retried: restart with a range).
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        self.response
-            .chunk()
-            .await
-            .map_err(super::Error::transport)
+        self.response.chunk().await.map_err(super::Error::transport)
     }
 }
 
@@ -195,7 +192,6 @@ struct CopyObjectResultRaw {
     etag: Option<String>,
 }
 
-
 /// What DeleteObject returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -205,7 +201,6 @@ pub struct DeleteObjectOutput {
     /// Whether a delete marker was involved.
     pub delete_marker: bool,
 }
-
 
 /// The source of a [`CopyObjectOp`] (`Client::copy_object`): a bucket, a key and
 /// optionally a version.
@@ -290,7 +285,6 @@ impl PresignPut {
     }
 }
 
-
 /// [HeadObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html) as
 /// an [`Operation`](super::Operation).
 #[derive(Debug, Clone, Copy)]
@@ -309,7 +303,10 @@ impl<'a> HeadObjectOp<'a> {
 impl Spec for HeadObjectOp<'_> {
     type Output = ObjectMeta;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(RequestSpec::new("HEAD", Target::Object(self.bucket, self.key)))
+        Ok(RequestSpec::new(
+            "HEAD",
+            Target::Object(self.bucket, self.key),
+        ))
     }
     fn parse(&self, response: Response) -> Result<ObjectMeta> {
         Ok(ObjectMeta::from_headers(&response.headers))
@@ -378,7 +375,12 @@ pub struct PutObjectOp<'a> {
 
 impl<'a> PutObjectOp<'a> {
     /// Uploads `body` to `bucket/key` with `options`.
-    pub fn new(bucket: &'a str, key: &'a str, body: impl Into<Bytes>, options: &'a PutObject) -> Self {
+    pub fn new(
+        bucket: &'a str,
+        key: &'a str,
+        body: impl Into<Bytes>,
+        options: &'a PutObject,
+    ) -> Self {
         Self {
             bucket,
             key,
@@ -450,9 +452,11 @@ impl<'a> CopyObjectOp<'a> {
 impl Spec for CopyObjectOp<'_> {
     type Output = CopyObjectOutput;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
-            .header("x-amz-copy-source", self.source.header_value())
-            .error_in_success())
+        Ok(
+            RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
+                .header("x-amz-copy-source", self.source.header_value())
+                .error_in_success(),
+        )
     }
     fn parse(&self, response: Response) -> Result<CopyObjectOutput> {
         let raw: CopyObjectResultRaw =
@@ -489,8 +493,10 @@ impl<'a> DeleteObjectOp<'a> {
 impl Spec for DeleteObjectOp<'_> {
     type Output = DeleteObjectOutput;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(RequestSpec::new("DELETE", Target::Object(self.bucket, self.key))
-            .query_opt("versionId", self.options.version_id.as_deref()))
+        Ok(
+            RequestSpec::new("DELETE", Target::Object(self.bucket, self.key))
+                .query_opt("versionId", self.options.version_id.as_deref()),
+        )
     }
     fn parse(&self, response: Response) -> Result<DeleteObjectOutput> {
         Ok(DeleteObjectOutput {

@@ -183,7 +183,11 @@ impl Addressed {
                     .url_prefix()
                     .get(..b.path_start())
                     .ok_or_else(|| Error::invalid_input("unexpected bucket URL shape"))?;
-                (String::from(origin), String::from(b.host()), String::from(b.path_prefix()))
+                (
+                    String::from(origin),
+                    String::from(b.host()),
+                    String::from(b.path_prefix()),
+                )
             }
         };
         path.push('/');
@@ -202,9 +206,8 @@ impl Addressed {
 
     /// The URL the request goes to.
     pub(crate) fn url(&self) -> String {
-        let mut url = String::with_capacity(
-            self.origin.len() + self.path.len() + self.query.len() + 1,
-        );
+        let mut url =
+            String::with_capacity(self.origin.len() + self.path.len() + self.query.len() + 1);
         url.push_str(&self.origin);
         url.push_str(&self.path);
         if !self.query.is_empty() {
@@ -297,7 +300,13 @@ pub(crate) fn prepare(
     signer: &Signer,
     now: AmzDate,
 ) -> Result<http::Request<Bytes>> {
-    Addressed::new(endpoint, spec)?.sign(spec, signer, endpoint.region(), now, BodySigning::Buffered)
+    Addressed::new(endpoint, spec)?.sign(
+        spec,
+        signer,
+        endpoint.region(),
+        now,
+        BodySigning::Buffered,
+    )
 }
 
 #[cfg(test)]

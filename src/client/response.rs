@@ -148,7 +148,9 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(e.code(), Some("NoSuchKey"));
-        let e = check(404, h, Bytes::new(), EmbeddedError::Never).err().unwrap();
+        let e = check(404, h, Bytes::new(), EmbeddedError::Never)
+            .err()
+            .unwrap();
         assert_eq!(e.code(), Some("NotFound"));
     }
 }

@@ -86,7 +86,10 @@ impl Client {
         let mut skew_fixed = false;
         loop {
             let body = reqwest::Body::from(spec.body.clone());
-            let result = match self.send_once(&addressed, spec, body, BodySigning::Buffered).await {
+            let result = match self
+                .send_once(&addressed, spec, body, BodySigning::Buffered)
+                .await
+            {
                 Ok(resp) => R::read(resp, spec.embedded_error).await,
                 Err(e) => Err(e),
             };
@@ -154,9 +157,10 @@ impl Client {
         let Ok(local) = AmzDate::now() else {
             return false;
         };
-        self.inner
-            .clock_skew
-            .store(server.saturating_sub(local.unix_timestamp()), Ordering::Relaxed);
+        self.inner.clock_skew.store(
+            server.saturating_sub(local.unix_timestamp()),
+            Ordering::Relaxed,
+        );
         true
     }
 

@@ -128,7 +128,10 @@ async fn serve(mut socket: TcpStream, handler: &Handler, seen: &Mutex<Vec<Reques
         let reply = handler(&req);
         seen.lock().unwrap().push(req.clone());
         let length = reply.declared_length.unwrap_or(reply.body.len() as u64);
-        let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {length}\r\n", reply.status);
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {length}\r\n",
+            reply.status
+        );
         for (n, v) in &reply.headers {
             head.push_str(&format!("{n}: {v}\r\n"));
         }

@@ -2,5 +2,5 @@
 #![allow(dead_code)]
 
 pub mod http1;
-pub mod s3s_server;
 pub mod misbehaving;
+pub mod s3s_server;
