@@ -172,7 +172,7 @@ impl BucketPolicy {
 
     /// Anyone may read every object: `Allow` `*` `s3:GetObject` on
     /// `arn:aws:s3:::BUCKET/*`. On AWS the bucket's public access block must allow public
-    /// policies first (see [`Client::put_public_access_block`]).
+    /// policies first (see `Client::put_public_access_block`).
     pub fn public_read(bucket: &str) -> Self {
         let mut resource = String::from("arn:aws:s3:::");
         resource.push_str(bucket);

@@ -25,7 +25,7 @@ pub struct BucketInfo {
     pub creation_date: Option<String>,
 }
 
-/// What [`Client::list_buckets`] returns.
+/// What `Client::list_buckets` returns.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ListBucketsOutput {

@@ -16,7 +16,7 @@ pub enum ErrorKind {
     /// or reset, TLS, DNS). The transport error is the [`source`](StdError::source).
     Transport,
     /// A connect or request timeout (configured with
-    /// [`ClientBuilder::timeout`](super::ClientBuilder::timeout)).
+    /// `ClientBuilder::timeout`).
     Timeout,
     /// The request could not be signed or addressed (invalid bucket name, key, endpoint,
     /// credentials); the core [`crate::Error`] is the source.
@@ -29,7 +29,7 @@ pub enum ErrorKind {
     InvalidInput,
 }
 
-/// An error from a [`Client`](super::Client) call.
+/// An error from a `Client` call.
 ///
 /// `Display` and `Debug` never contain a secret, a session token, a signature or a whole
 /// signed URL: transport errors are stored without their URL.
@@ -101,7 +101,7 @@ impl Error {
 
     /// The server's clock (Unix seconds) when it says ours is skewed
     /// ([`is_clock_skew`](Self::is_clock_skew)): sign the next attempt with the offset
-    /// between it and the local clock. [`Client`](super::Client) does this by itself.
+    /// between it and the local clock. `Client` does this by itself.
     pub fn server_time(&self) -> Option<i64> {
         self.inner.server_time
     }
@@ -162,6 +162,7 @@ impl Error {
         Self::new(ErrorKind::InvalidInput, context)
     }
 
+    #[cfg(feature = "client")]
     /// Builds the error for credentials providers: use it from your own
     /// [`ProvideCredentials`](super::ProvideCredentials) implementation.
     pub fn credentials_unavailable(

@@ -21,7 +21,7 @@ use super::xml::{from_xml, url_decode};
 // ---------------------------------------------------------------------------------------
 // ListObjectsV2
 
-/// Options for [`Client::list_objects_v2`].
+/// Options for `Client::list_objects_v2`.
 ///
 /// Keys are always requested with `encoding-type=url` and decoded, so keys with characters
 /// XML 1.0 cannot carry survive; turn that off with [`url_encoding`](Self::url_encoding).
@@ -113,7 +113,7 @@ pub struct Object {
     pub storage_class: Option<String>,
 }
 
-/// One page of a [`Client::list_objects_v2`] listing.
+/// One page of a `Client::list_objects_v2` listing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ListObjectsV2Output {
@@ -196,7 +196,7 @@ impl ListBucketResultRaw {
 }
 
 /// One page of [ListObjectsV2](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html)
-/// as an [`Operation`](super::Operation) (what [`Client::list_objects_v2`] sends).
+/// as an [`Operation`](super::Operation) (what `Client::list_objects_v2` sends).
 #[derive(Debug, Clone, Copy)]
 pub struct ListObjectsV2Op<'a> {
     bucket: &'a str,
@@ -306,7 +306,7 @@ impl ListObjectsPaginator {
 // ---------------------------------------------------------------------------------------
 // ListObjectVersions
 
-/// Options for [`Client::list_object_versions`].
+/// Options for `Client::list_object_versions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListObjectVersions {
     prefix: Option<String>,
@@ -385,7 +385,7 @@ pub struct DeleteMarkerEntry {
     pub last_modified: Option<String>,
 }
 
-/// One page of [`Client::list_object_versions`].
+/// One page of `Client::list_object_versions`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ListObjectVersionsOutput {
@@ -466,7 +466,7 @@ impl ListVersionsResultRaw {
 }
 
 /// One page of [ListObjectVersions](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html)
-/// as an [`Operation`](super::Operation) (what [`Client::list_object_versions`] sends).
+/// as an [`Operation`](super::Operation) (what `Client::list_object_versions` sends).
 #[derive(Debug, Clone, Copy)]
 pub struct ListObjectVersionsOp<'a> {
     bucket: &'a str,

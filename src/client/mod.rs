@@ -8,7 +8,7 @@
 //!   (method, URL, headers, body) and [parses](Operation::parse_response) the
 //!   [`http::Response`], with no I/O: run it over hyper, axum, a Worker's `fetch`, or
 //!   anything else.
-//! - **[`Client`]** (feature `client`): sends the same requests over reqwest (rustls) and
+//! - **`Client`** (feature `client`): sends the same requests over reqwest (rustls) and
 //!   tokio, with retries, clock-skew correction and paginators.
 //!
 //! Every request is signed by the core ([`crate::sigv4::sign_headers`] with
@@ -40,7 +40,7 @@
 //! ```
 //!
 //! Retries: throttling (`503 SlowDown`), 500/502/504, `RequestTimeout`, timeouts and
-//! connection errors are retried with exponential backoff and jitter ([`RetryConfig`]), for
+//! connection errors are retried with exponential backoff and jitter (`RetryConfig`), for
 //! idempotent requests only (`CreateMultipartUpload` and `CompleteMultipartUpload` are not
 //! retried; `DeleteObjects` is, since deleting a key twice has the same effect as once).
 //! Every attempt is signed afresh.
