@@ -140,6 +140,7 @@ impl Error {
         e
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn credentials(
         context: &'static str,
         source: Option<Box<dyn StdError + Send + Sync + 'static>>,
