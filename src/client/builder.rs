@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::checksum::Integrity;
 use super::credentials::{ProvideCredentials, StaticCredentials};
 use super::error::{Error, Result};
 use crate::s3::{AddressingStyle, Bucket, Endpoint};
@@ -111,6 +112,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    integrity: Integrity,
     error: Option<Error>,
 }
 
@@ -194,6 +196,15 @@ impl ClientBuilder {
         self
     }
 
+    /// When uploads carry a checksum and downloads are checked against theirs. Default
+    /// [`Integrity::WhenSupported`]; choose [`Integrity::WhenRequired`] for stores that
+    /// refuse checksum headers.
+    #[must_use]
+    pub fn integrity(mut self, integrity: Integrity) -> Self {
+        self.integrity = integrity;
+        self
+    }
+
     /// Builds the client.
     ///
     /// If no rustls crypto provider is installed process-wide, ring's is installed.
@@ -232,6 +243,7 @@ impl ClientBuilder {
                 endpoint,
                 credentials,
                 retry: self.retry,
+                integrity: self.integrity,
                 http,
                 signer: Mutex::new(None),
                 clock_skew: AtomicI64::new(0),
@@ -252,6 +264,7 @@ pub(crate) struct ClientInner {
     pub(crate) endpoint: Endpoint,
     credentials: Arc<dyn ProvideCredentials>,
     pub(crate) retry: RetryConfig,
+    integrity: Integrity,
     pub(crate) http: reqwest::Client,
     signer: Mutex<Option<Arc<Signer>>>,
     /// Seconds to add to the local clock, learnt from `RequestTimeTooSkewed` answers.
@@ -280,6 +293,7 @@ impl Client {
             timeout: None,
             connect_timeout: None,
             http: None,
+            integrity: Integrity::default(),
             error: None,
         }
     }
@@ -292,6 +306,11 @@ impl Client {
     /// The retry policy.
     pub fn retry_config(&self) -> RetryConfig {
         self.inner.retry
+    }
+
+    /// When checksums are added and checked.
+    pub fn integrity(&self) -> Integrity {
+        self.inner.integrity
     }
 
     /// The core [`Bucket`] for `name` on this client's endpoint, to presign URLs with

@@ -27,6 +27,9 @@ pub enum ErrorKind {
     Decode,
     /// An argument was rejected before anything was sent.
     InvalidInput,
+    /// The bytes received do not match the checksum or length the server declared for
+    /// them (see [`Integrity`](super::Integrity)).
+    Integrity,
 }
 
 /// An error from a `Client` call.
@@ -157,6 +160,10 @@ impl Error {
         let mut e = Self::new(ErrorKind::Decode, context);
         e.inner.source = source;
         e
+    }
+
+    pub(crate) fn integrity(context: &'static str) -> Self {
+        Self::new(ErrorKind::Integrity, context)
     }
 
     pub(crate) fn invalid_input(context: &'static str) -> Self {

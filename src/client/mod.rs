@@ -116,6 +116,7 @@
 mod bucket_config;
 mod bucket_policy;
 mod buckets;
+mod checksum;
 #[cfg(feature = "client")]
 mod builder;
 #[cfg(feature = "client")]
@@ -159,6 +160,7 @@ pub use delete::{
     DELETE_OBJECTS_BATCH, DeleteObjectsOp, DeleteObjectsOutput, DeletedObject, NOT_ACKNOWLEDGED,
     ObjectError, ObjectIdentifier,
 };
+pub use checksum::Integrity;
 pub use error::{Error, ErrorKind, Result};
 pub use listing::{
     DeleteMarkerEntry, ListObjectVersions, ListObjectVersionsOp, ListObjectVersionsOutput,

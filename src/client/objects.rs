@@ -13,6 +13,9 @@ use serde::Deserialize;
 
 #[cfg(feature = "client")]
 use super::Client;
+use super::checksum::{Integrity, check_body, crc32_base64};
+#[cfg(feature = "client")]
+use super::checksum::BodyCheck;
 use super::error::Result;
 use super::operation::{Spec, operation};
 use super::request::{RequestSpec, Target};
@@ -111,16 +114,29 @@ pub struct ObjectBody {
     /// Headers.
     pub meta: ObjectMeta,
     response: reqwest::Response,
+    check: BodyCheck,
 }
 
 #[cfg(feature = "client")]
 impl ObjectBody {
-    /// The next chunk, or `None` at the end.
+    /// The next chunk, or `None` at the end, once the whole body has been checked
+    /// against its length and checksum: a corrupted download ends with an error instead.
     ///
     /// # Errors
-    /// The connection failed mid-body (not retried: restart with a range).
+    /// The connection failed mid-body (not retried: restart with a range);
+    /// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) at the end of a body that does
+    /// not match.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        self.response.chunk().await.map_err(super::Error::transport)
+        let chunk = self
+            .response
+            .chunk()
+            .await
+            .map_err(super::Error::transport)?;
+        match &chunk {
+            Some(bytes) => self.check.update(bytes),
+            None => self.check.finish()?,
+        }
+        Ok(chunk)
     }
 }
 
@@ -323,16 +339,26 @@ pub struct GetObjectOp<'a> {
     bucket: &'a str,
     key: &'a str,
     options: &'a GetObject,
+    integrity: Integrity,
 }
 
 impl<'a> GetObjectOp<'a> {
-    /// Downloads `bucket/key` with `options` (range, version).
+    /// Downloads `bucket/key` with `options` (range, version), checked as
+    /// [`Integrity::WhenSupported`] says.
     pub fn new(bucket: &'a str, key: &'a str, options: &'a GetObject) -> Self {
         Self {
             bucket,
             key,
             options,
+            integrity: Integrity::default(),
         }
+    }
+
+    /// Which checks apply (default [`Integrity::WhenSupported`]).
+    #[must_use]
+    pub fn integrity(mut self, integrity: Integrity) -> Self {
+        self.integrity = integrity;
+        self
     }
 }
 
@@ -351,9 +377,13 @@ impl Spec for GetObjectOp<'_> {
             }
             spec = spec.header("range", r);
         }
+        if self.integrity == Integrity::WhenSupported {
+            spec = spec.header("x-amz-checksum-mode", "ENABLED");
+        }
         Ok(spec)
     }
     fn parse(&self, response: Response) -> Result<GetObjectOutput> {
+        check_body(&response.headers, &response.body, self.integrity)?;
         Ok(GetObjectOutput {
             meta: ObjectMeta::from_headers(&response.headers),
             body: response.body,
@@ -371,6 +401,7 @@ pub struct PutObjectOp<'a> {
     key: &'a str,
     body: Bytes,
     options: &'a PutObject,
+    integrity: Integrity,
 }
 
 impl<'a> PutObjectOp<'a> {
@@ -386,7 +417,15 @@ impl<'a> PutObjectOp<'a> {
             key,
             body: body.into(),
             options,
+            integrity: Integrity::default(),
         }
+    }
+
+    /// Whether the body carries a CRC32 (default [`Integrity::WhenSupported`]: it does).
+    #[must_use]
+    pub fn integrity(mut self, integrity: Integrity) -> Self {
+        self.integrity = integrity;
+        self
     }
 }
 
@@ -420,7 +459,14 @@ fn put_output(response: &Response) -> PutObjectOutput {
 impl Spec for PutObjectOp<'_> {
     type Output = PutObjectOutput;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(put_spec(self.bucket, self.key, self.options).body(self.body.clone()))
+        let spec = put_spec(self.bucket, self.key, self.options);
+        Ok(match self.integrity {
+            Integrity::WhenSupported => spec
+                .header("x-amz-sdk-checksum-algorithm", "CRC32")
+                .header("x-amz-checksum-crc32", crc32_base64(&self.body)),
+            Integrity::WhenRequired => spec,
+        }
+        .body(self.body.clone()))
     }
     fn parse(&self, response: Response) -> Result<PutObjectOutput> {
         Ok(put_output(&response))
@@ -536,7 +582,8 @@ impl Client {
         key: &str,
         opts: &GetObject,
     ) -> Result<GetObjectOutput> {
-        self.run(&GetObjectOp::new(bucket, key, opts)).await
+        let op = GetObjectOp::new(bucket, key, opts).integrity(self.integrity());
+        self.run(&op).await
     }
 
     /// GetObject with the body streamed ([`ObjectBody::chunk`]).
@@ -549,10 +596,11 @@ impl Client {
         key: &str,
         opts: &GetObject,
     ) -> Result<ObjectBody> {
-        let op = GetObjectOp::new(bucket, key, opts);
+        let op = GetObjectOp::new(bucket, key, opts).integrity(self.integrity());
         let response = self.execute_streaming(op.spec()?).await?;
         Ok(ObjectBody {
             meta: ObjectMeta::from_headers(response.headers()),
+            check: BodyCheck::from_headers(response.headers(), op.integrity),
             response,
         })
     }
@@ -568,7 +616,8 @@ impl Client {
         body: impl Into<Bytes>,
         opts: &PutObject,
     ) -> Result<PutObjectOutput> {
-        self.run(&PutObjectOp::new(bucket, key, body, opts)).await
+        let op = PutObjectOp::new(bucket, key, body, opts).integrity(self.integrity());
+        self.run(&op).await
     }
 
     /// PutObject with a streamed body of exactly `content_length` bytes (signed as
