@@ -276,3 +276,93 @@ fn iso8601(amz: &str) -> String {
         &amz[13..15]
     )
 }
+
+#[tokio::test]
+async fn corrupted_downloads_fail_their_checksum_whole_and_streamed() {
+    // The CRC32 of the original bytes, as S3 stored it; the body arrives with one bit flipped.
+    let crc = "DUoRhQ=="; // 0x0D4A1185, big-endian, base64
+    let srv = misbehaving::start(move |r: &Request| {
+        assert_eq!(r.header("x-amz-checksum-mode"), Some("ENABLED"));
+        Reply::new(200, b"hello worle".to_vec()).header("x-amz-checksum-crc32", crc)
+    })
+    .await;
+    let c = client(&srv.endpoint);
+    let e = within(20, c.get_object("bucket", "k")).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Integrity, "{e:?}");
+
+    let mut body = within(
+        20,
+        c.get_object_stream("bucket", "k", &s3presign::client::GetObject::new()),
+    )
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    let end = loop {
+        match within(20, body.chunk()).await {
+            Ok(Some(chunk)) => seen.extend_from_slice(&chunk),
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    assert_eq!(seen, b"hello worle");
+    let e = end.expect_err("the stream reported its end although the bytes do not match");
+    assert_eq!(e.kind(), ErrorKind::Integrity);
+}
+
+#[tokio::test]
+async fn uploads_carry_a_crc32_unless_only_required_ones_are_wanted() {
+    let srv = misbehaving::start(|_| Reply::new(200, "").header("etag", "\"e\"")).await;
+    let c = client(&srv.endpoint);
+    let opts = s3presign::client::PutObject::new();
+    within(
+        20,
+        c.put_object("bucket", "k", b"hello world".to_vec(), &opts),
+    )
+    .await
+    .unwrap();
+    let plain = Client::builder()
+        .endpoint(Endpoint::custom(&srv.endpoint, "us-east-1").unwrap())
+        .static_credentials(Credentials::new("AKIDEXAMPLE", "secret"))
+        .integrity(s3presign::client::Integrity::WhenRequired)
+        .build()
+        .unwrap();
+    within(
+        20,
+        plain.put_object("bucket", "k", b"hello world".to_vec(), &opts),
+    )
+    .await
+    .unwrap();
+    let seen = srv.requests.lock().unwrap().clone();
+    // CRC-32 of "hello world" is 0x0D4A1185.
+    assert_eq!(seen[0].header("x-amz-checksum-crc32"), Some("DUoRhQ=="));
+    assert_eq!(
+        seen[0].header("x-amz-sdk-checksum-algorithm"),
+        Some("CRC32")
+    );
+    assert!(
+        seen[1]
+            .headers
+            .iter()
+            .all(|(n, _)| !n.starts_with("x-amz-checksum"))
+    );
+}
+
+#[tokio::test]
+async fn short_bodies_are_not_returned_as_complete() {
+    // Content-Length says 20, 11 bytes arrive, the connection closes.
+    let srv = misbehaving::start(|_| {
+        let mut r = Reply::new(200, b"hello world".to_vec());
+        r.declared_length = Some(20);
+        r
+    })
+    .await;
+    let c = Client::builder()
+        .endpoint(Endpoint::custom(&srv.endpoint, "us-east-1").unwrap())
+        .static_credentials(Credentials::new("AKIDEXAMPLE", "secret"))
+        .retry(RetryConfig::disabled())
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let r = within(20, c.get_object("bucket", "k")).await;
+    assert!(r.is_err(), "a truncated body was returned as the object");
+}

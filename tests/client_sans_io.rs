@@ -11,8 +11,8 @@ mod common;
 use bytes::Bytes;
 use common::{http1, s3s_server};
 use s3presign::client::{
-    DeleteObjectsOp, ListObjectsV2, ListObjectsV2Op, ObjectIdentifier, Operation, PutObject,
-    PutObjectOp,
+    DeleteObjectsOp, GetObject, GetObjectOp, ListObjectsV2, ListObjectsV2Op, ObjectIdentifier,
+    Operation, PutObject, PutObjectOp,
 };
 use s3presign::s3::Endpoint;
 use s3presign::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, sign_headers};
@@ -87,6 +87,22 @@ async fn list_and_delete_objects_without_a_client() {
 
     // s3s-fs echoes `encoding-type=url` without encoding `+` the way S3 does: ask for plain
     // keys here (tests/client.rs covers S3's url encoding with a faithful server).
+    // Downloads are checked against the checksum the upload stored.
+    let whole = GetObject::new();
+    let get = GetObjectOp::new("media", keys[0], &whole);
+    let req = get.prepare(&endpoint, &signer, now).unwrap();
+    assert_eq!(req.headers()["x-amz-checksum-mode"], "ENABLED");
+    let answer = run(server.addr, &req).await;
+    assert_eq!(
+        answer
+            .headers()
+            .get("x-amz-checksum-crc32")
+            .map(|v| v.to_str().unwrap()),
+        Some("rfPzYw=="),
+        "the store kept the upload's CRC32 (of \"data\")"
+    );
+    assert_eq!(get.parse_response(answer).unwrap().body, &b"data"[..]);
+
     let options = ListObjectsV2::new().prefix("videos/").url_encoding(false);
     let list = ListObjectsV2Op::new("media", &options);
     let req = list.prepare(&endpoint, &signer, now).unwrap();

@@ -79,7 +79,10 @@ impl BodyCheck {
                     ("x-amz-checksum-crc64nvme", crc(CrcAlgorithm::Crc64Nvme, 8)),
                     ("x-amz-checksum-crc32c", crc(CrcAlgorithm::Crc32Iscsi, 4)),
                     ("x-amz-checksum-crc32", crc(CrcAlgorithm::Crc32IsoHdlc, 4)),
-                    ("x-amz-checksum-sha256", Some(State::Sha256(sha2::Sha256::new()))),
+                    (
+                        "x-amz-checksum-sha256",
+                        Some(State::Sha256(sha2::Sha256::new())),
+                    ),
                 ]
                 .into_iter()
                 .find_map(|(name, state)| {
@@ -138,7 +141,11 @@ impl BodyCheck {
 ///
 /// # Errors
 /// As [`BodyCheck::finish`].
-pub(crate) fn check_body(headers: &http::HeaderMap, body: &[u8], integrity: Integrity) -> Result<()> {
+pub(crate) fn check_body(
+    headers: &http::HeaderMap,
+    body: &[u8],
+    integrity: Integrity,
+) -> Result<()> {
     let mut check = BodyCheck::from_headers(headers, integrity);
     check.update(body);
     check.finish()
@@ -159,15 +166,24 @@ mod tests {
     #[test]
     fn crc32_of_the_check_string() {
         // CRC-32/ISO-HDLC("123456789") = 0xCBF43926.
-        assert_eq!(crc32_base64(b"123456789"), crate::base64::encode(&[0xCB, 0xF4, 0x39, 0x26]));
+        assert_eq!(
+            crc32_base64(b"123456789"),
+            crate::base64::encode(&[0xCB, 0xF4, 0x39, 0x26])
+        );
     }
 
     #[test]
     fn every_full_object_checksum_is_verified() {
         let ok = [
-            ("x-amz-checksum-crc32", crate::base64::encode(&[0xCB, 0xF4, 0x39, 0x26])),
+            (
+                "x-amz-checksum-crc32",
+                crate::base64::encode(&[0xCB, 0xF4, 0x39, 0x26]),
+            ),
             // CRC-32C("123456789") = 0xE3069283.
-            ("x-amz-checksum-crc32c", crate::base64::encode(&[0xE3, 0x06, 0x92, 0x83])),
+            (
+                "x-amz-checksum-crc32c",
+                crate::base64::encode(&[0xE3, 0x06, 0x92, 0x83]),
+            ),
             // CRC-64/NVME("123456789") = 0xAE8B14860A799888.
             (
                 "x-amz-checksum-crc64nvme",
@@ -192,7 +208,10 @@ mod tests {
         let h = headers(&[("content-length", "10")]);
         assert!(check_body(&h, b"123456789", Integrity::WhenRequired).is_err());
         let wrong = crate::base64::encode(&[0, 0, 0, 0]);
-        let ranged = headers(&[("x-amz-checksum-crc32", &wrong), ("content-range", "bytes 0-8/20")]);
+        let ranged = headers(&[
+            ("x-amz-checksum-crc32", &wrong),
+            ("content-range", "bytes 0-8/20"),
+        ]);
         check_body(&ranged, b"123456789", Integrity::WhenSupported).unwrap();
         let composite = headers(&[("x-amz-checksum-crc32", "AAAAAA==-3")]);
         check_body(&composite, b"123456789", Integrity::WhenSupported).unwrap();

@@ -116,9 +116,9 @@
 mod bucket_config;
 mod bucket_policy;
 mod buckets;
-mod checksum;
 #[cfg(feature = "client")]
 mod builder;
+mod checksum;
 #[cfg(feature = "client")]
 mod credentials;
 mod delete;
@@ -152,6 +152,7 @@ pub use buckets::{
 };
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
+pub use checksum::Integrity;
 #[cfg(feature = "client")]
 pub use credentials::{
     CredentialsFuture, EnvCredentials, ProfileCredentials, ProvideCredentials, StaticCredentials,
@@ -160,7 +161,6 @@ pub use delete::{
     DELETE_OBJECTS_BATCH, DeleteObjectsOp, DeleteObjectsOutput, DeletedObject, NOT_ACKNOWLEDGED,
     ObjectError, ObjectIdentifier,
 };
-pub use checksum::Integrity;
 pub use error::{Error, ErrorKind, Result};
 pub use listing::{
     DeleteMarkerEntry, ListObjectVersions, ListObjectVersionsOp, ListObjectVersionsOutput,

@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 #[cfg(feature = "client")]
 use super::Client;
-use super::checksum::{Integrity, check_body, crc32_base64};
 #[cfg(feature = "client")]
 use super::checksum::BodyCheck;
+use super::checksum::{Integrity, check_body, crc32_base64};
 use super::error::Result;
 use super::operation::{Spec, operation};
 use super::request::{RequestSpec, Target};

@@ -398,9 +398,7 @@ impl S3 for ConfigServer {
         }
         let bucket = req.input.bucket.clone();
         let key = req.input.key.clone();
-        let has_versions = self
-            .state
-            .with(&bucket, |b| b.versions.contains_key(&key));
+        let has_versions = self.state.with(&bucket, |b| b.versions.contains_key(&key));
         let mut resp = self.fs.get_object(req).await?;
         if has_versions {
             // The store keeps one checksum per key, from the last write; after a version
