@@ -124,7 +124,6 @@ mod credentials;
 mod delete;
 mod error;
 mod listing;
-#[cfg(feature = "client")]
 mod multipart;
 mod notification;
 mod objects;
@@ -168,8 +167,10 @@ pub use listing::{
 };
 #[cfg(feature = "client")]
 pub use listing::{ListObjectVersionsPaginator, ListObjectsPaginator};
-#[cfg(feature = "client")]
-pub use multipart::{CompletedPart, CreateMultipartUpload, ListPartsOutput, MultipartUpload, Part};
+pub use multipart::{
+    AbortMultipartUploadOp, CompleteMultipartUploadOp, CompletedPart, CreateMultipartUpload,
+    CreateMultipartUploadOp, ListPartsOp, ListPartsOutput, MultipartUpload, Part, UploadPartOp,
+};
 pub use notification::{
     Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,
     NotificationConfiguration, PutBucketNotificationConfigurationOp, QueueConfiguration,

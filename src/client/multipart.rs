@@ -6,14 +6,19 @@ use std::vec::Vec;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
 use super::Client;
 use super::error::{Error, Result};
+use super::operation::{Spec, operation};
+#[cfg(feature = "client")]
 use super::paginate::Cursor;
 use super::request::{RequestSpec, Target};
+use super::response::Response;
 use super::xml::{NS, from_xml, to_xml};
+#[cfg(feature = "client")]
 use crate::s3::PresignedRequest;
 
-/// Options for [`Client::create_multipart_upload`].
+/// Options for [`CreateMultipartUploadOp`] and `Client::create_multipart_upload`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateMultipartUpload {
     content_type: Option<String>,
@@ -86,12 +91,17 @@ pub struct Part {
     pub size: u64,
 }
 
-/// Every part of an upload ([`Client::list_parts`] follows the part-number markers).
+/// The parts of an upload: every part from `Client::list_parts` (which follows the
+/// part-number markers), one page from [`ListPartsOp`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ListPartsOutput {
     /// Parts in order.
     pub parts: Vec<Part>,
+    /// Whether more parts follow (one page of [`ListPartsOp`] only).
+    pub is_truncated: bool,
+    /// Where the next page starts (one page of [`ListPartsOp`] only).
+    pub next_part_number_marker: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -124,6 +134,261 @@ struct CompleteRaw {
     etag: Option<String>,
 }
 
+/// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html)
+/// as an [`Operation`](super::Operation). Do not resend it blindly after a failure whose
+/// effect is unknown: a retry could leave an orphan upload.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateMultipartUploadOp<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    options: &'a CreateMultipartUpload,
+}
+
+impl<'a> CreateMultipartUploadOp<'a> {
+    /// Starts an upload to `bucket/key`.
+    pub fn new(bucket: &'a str, key: &'a str, options: &'a CreateMultipartUpload) -> Self {
+        Self {
+            bucket,
+            key,
+            options,
+        }
+    }
+}
+
+impl Spec for CreateMultipartUploadOp<'_> {
+    type Output = MultipartUpload;
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        let mut spec =
+            RequestSpec::new("POST", Target::Object(self.bucket, self.key)).query("uploads", "");
+        #[cfg(feature = "client")]
+        {
+            spec = spec.not_idempotent();
+        }
+        if let Some(ct) = &self.options.content_type {
+            spec = spec.header("content-type", ct.clone());
+        }
+        Ok(spec)
+    }
+    fn parse(&self, response: Response) -> Result<MultipartUpload> {
+        let raw: InitiateRaw = from_xml(
+            &response.body,
+            "could not parse the CreateMultipartUpload answer",
+        )?;
+        if raw.upload_id.is_empty() {
+            return Err(Error::decode(
+                "CreateMultipartUpload returned no UploadId",
+                None,
+            ));
+        }
+        Ok(MultipartUpload {
+            key: raw.key.unwrap_or_else(|| String::from(self.key)),
+            upload_id: raw.upload_id,
+        })
+    }
+}
+
+operation!(CreateMultipartUploadOp<'_> => MultipartUpload);
+
+/// [UploadPart](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html) as an
+/// [`Operation`](super::Operation).
+#[derive(Debug, Clone)]
+pub struct UploadPartOp<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    upload_id: &'a str,
+    part_number: u16,
+    body: Bytes,
+}
+
+impl<'a> UploadPartOp<'a> {
+    /// Uploads `body` as part `part_number` (1..=10000) of `upload_id`.
+    pub fn new(
+        bucket: &'a str,
+        key: &'a str,
+        upload_id: &'a str,
+        part_number: u16,
+        body: impl Into<Bytes>,
+    ) -> Self {
+        Self {
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            body: body.into(),
+        }
+    }
+}
+
+impl Spec for UploadPartOp<'_> {
+    type Output = CompletedPart;
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        if !(1..=10_000).contains(&self.part_number) {
+            return Err(Error::invalid_input("part numbers are 1..=10000"));
+        }
+        Ok(
+            RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
+                .query("partNumber", self.part_number.to_string())
+                .query("uploadId", self.upload_id)
+                .body(self.body.clone()),
+        )
+    }
+    fn parse(&self, response: Response) -> Result<CompletedPart> {
+        let etag = response
+            .header("etag")
+            .ok_or_else(|| Error::decode("UploadPart returned no ETag", None))?;
+        Ok(CompletedPart::new(self.part_number, etag))
+    }
+}
+
+operation!(UploadPartOp<'_> => CompletedPart);
+
+/// [CompleteMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html)
+/// as an [`Operation`](super::Operation), the parts in order; its output is the object's
+/// `ETag`. An `<Error>` inside a `200` answer is an error.
+#[derive(Debug, Clone, Copy)]
+pub struct CompleteMultipartUploadOp<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    upload_id: &'a str,
+    parts: &'a [CompletedPart],
+}
+
+impl<'a> CompleteMultipartUploadOp<'a> {
+    /// Completes `upload_id` with `parts`.
+    pub fn new(
+        bucket: &'a str,
+        key: &'a str,
+        upload_id: &'a str,
+        parts: &'a [CompletedPart],
+    ) -> Self {
+        Self {
+            bucket,
+            key,
+            upload_id,
+            parts,
+        }
+    }
+}
+
+impl Spec for CompleteMultipartUploadOp<'_> {
+    type Output = Option<String>;
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        let doc = to_xml(
+            "CompleteMultipartUpload",
+            &CompleteRequest {
+                xmlns: NS,
+                parts: self.parts,
+            },
+        )?;
+        let spec = RequestSpec::new("POST", Target::Object(self.bucket, self.key))
+            .query("uploadId", self.upload_id)
+            .header("content-type", "application/xml")
+            .body(doc)
+            .error_in_success();
+        #[cfg(feature = "client")]
+        let spec = spec.not_idempotent();
+        Ok(spec)
+    }
+    fn parse(&self, response: Response) -> Result<Option<String>> {
+        let raw: CompleteRaw = from_xml(
+            &response.body,
+            "could not parse the CompleteMultipartUpload answer",
+        )?;
+        Ok(raw.etag)
+    }
+}
+
+operation!(CompleteMultipartUploadOp<'_> => Option<String>);
+
+/// [AbortMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html)
+/// as an [`Operation`](super::Operation).
+#[derive(Debug, Clone, Copy)]
+pub struct AbortMultipartUploadOp<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    upload_id: &'a str,
+}
+
+impl<'a> AbortMultipartUploadOp<'a> {
+    /// Aborts `upload_id` (its parts are deleted).
+    pub fn new(bucket: &'a str, key: &'a str, upload_id: &'a str) -> Self {
+        Self {
+            bucket,
+            key,
+            upload_id,
+        }
+    }
+}
+
+impl Spec for AbortMultipartUploadOp<'_> {
+    type Output = ();
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(
+            RequestSpec::new("DELETE", Target::Object(self.bucket, self.key))
+                .query("uploadId", self.upload_id),
+        )
+    }
+    fn parse(&self, _: Response) -> Result<()> {
+        Ok(())
+    }
+}
+
+operation!(AbortMultipartUploadOp<'_> => ());
+
+/// One page of [ListParts](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html)
+/// as an [`Operation`](super::Operation): follow
+/// [`ListPartsOutput::next_part_number_marker`] while
+/// [`is_truncated`](ListPartsOutput::is_truncated), and stop with an error on a truncated
+/// page without a marker or on a marker seen before.
+#[derive(Debug, Clone, Copy)]
+pub struct ListPartsOp<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    upload_id: &'a str,
+    marker: Option<&'a str>,
+}
+
+impl<'a> ListPartsOp<'a> {
+    /// The first page of `upload_id`'s parts.
+    pub fn new(bucket: &'a str, key: &'a str, upload_id: &'a str) -> Self {
+        Self {
+            bucket,
+            key,
+            upload_id,
+            marker: None,
+        }
+    }
+
+    /// The page after this part-number marker.
+    #[must_use]
+    pub fn part_number_marker(mut self, marker: &'a str) -> Self {
+        self.marker = Some(marker);
+        self
+    }
+}
+
+impl Spec for ListPartsOp<'_> {
+    type Output = ListPartsOutput;
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(
+            RequestSpec::new("GET", Target::Object(self.bucket, self.key))
+                .query("uploadId", self.upload_id)
+                .query_opt("part-number-marker", self.marker),
+        )
+    }
+    fn parse(&self, response: Response) -> Result<ListPartsOutput> {
+        let raw: ListPartsRaw = from_xml(&response.body, "could not parse the ListParts answer")?;
+        Ok(ListPartsOutput {
+            parts: raw.part,
+            is_truncated: raw.is_truncated.unwrap_or(false),
+            next_part_number_marker: raw.next_part_number_marker.filter(|m| !m.is_empty()),
+        })
+    }
+}
+
+operation!(ListPartsOp<'_> => ListPartsOutput);
+
+#[cfg(feature = "client")]
 impl Client {
     /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html).
     /// Not retried (a retry could leave an orphan upload).
@@ -136,27 +401,8 @@ impl Client {
         key: &str,
         opts: &CreateMultipartUpload,
     ) -> Result<MultipartUpload> {
-        let mut spec = RequestSpec::new("POST", Target::Object(bucket, key))
-            .query("uploads", "")
-            .not_idempotent();
-        if let Some(ct) = &opts.content_type {
-            spec = spec.header("content-type", ct.clone());
-        }
-        let resp = self.execute(spec).await?;
-        let raw: InitiateRaw = from_xml(
-            &resp.body,
-            "could not parse the CreateMultipartUpload answer",
-        )?;
-        if raw.upload_id.is_empty() {
-            return Err(Error::decode(
-                "CreateMultipartUpload returned no UploadId",
-                None,
-            ));
-        }
-        Ok(MultipartUpload {
-            key: raw.key.unwrap_or_else(|| String::from(key)),
-            upload_id: raw.upload_id,
-        })
+        self.run(&CreateMultipartUploadOp::new(bucket, key, opts))
+            .await
     }
 
     /// [UploadPart](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html)
@@ -172,18 +418,14 @@ impl Client {
         part_number: u16,
         body: impl Into<Bytes>,
     ) -> Result<CompletedPart> {
-        if !(1..=10_000).contains(&part_number) {
-            return Err(Error::invalid_input("part numbers are 1..=10000"));
-        }
-        let spec = RequestSpec::new("PUT", Target::Object(bucket, key))
-            .query("partNumber", part_number.to_string())
-            .query("uploadId", upload_id)
-            .body(body);
-        let resp = self.execute(spec).await?;
-        let etag = resp
-            .header("etag")
-            .ok_or_else(|| Error::decode("UploadPart returned no ETag", None))?;
-        Ok(CompletedPart::new(part_number, etag))
+        self.run(&UploadPartOp::new(
+            bucket,
+            key,
+            upload_id,
+            part_number,
+            body,
+        ))
+        .await
     }
 
     /// A presigned UploadPart URL (from the core's
@@ -220,22 +462,10 @@ impl Client {
         upload_id: &str,
         parts: &[CompletedPart],
     ) -> Result<Option<String>> {
-        let doc = to_xml(
-            "CompleteMultipartUpload",
-            &CompleteRequest { xmlns: NS, parts },
-        )?;
-        let spec = RequestSpec::new("POST", Target::Object(bucket, key))
-            .query("uploadId", upload_id)
-            .header("content-type", "application/xml")
-            .body(doc)
-            .not_idempotent()
-            .error_in_success();
-        let resp = self.execute(spec).await?;
-        let raw: CompleteRaw = from_xml(
-            &resp.body,
-            "could not parse the CompleteMultipartUpload answer",
-        )?;
-        Ok(raw.etag)
+        self.run(&CompleteMultipartUploadOp::new(
+            bucket, key, upload_id, parts,
+        ))
+        .await
     }
 
     /// [AbortMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html).
@@ -248,10 +478,8 @@ impl Client {
         key: &str,
         upload_id: &str,
     ) -> Result<()> {
-        let spec =
-            RequestSpec::new("DELETE", Target::Object(bucket, key)).query("uploadId", upload_id);
-        self.execute(spec).await?;
-        Ok(())
+        self.run(&AbortMultipartUploadOp::new(bucket, key, upload_id))
+            .await
     }
 
     /// [ListParts](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html),
@@ -270,18 +498,16 @@ impl Client {
         let mut cursor = Cursor::default();
         let mut marker: Option<String> = None;
         loop {
-            let spec = RequestSpec::new("GET", Target::Object(bucket, key))
-                .query("uploadId", upload_id)
-                .query_opt("part-number-marker", marker.as_deref());
-            let resp = self.execute(spec).await?;
-            let raw: ListPartsRaw = from_xml(&resp.body, "could not parse the ListParts answer")?;
-            out.parts.extend(raw.part);
-            let next = raw.next_part_number_marker.filter(|m| !m.is_empty());
-            if !cursor.advance(
-                raw.is_truncated.unwrap_or(false),
-                next.clone(),
-                "a truncated ListParts page came without a NextPartNumberMarker",
-            )? {
+            let mut op = ListPartsOp::new(bucket, key, upload_id);
+            if let Some(m) = &marker {
+                op = op.part_number_marker(m);
+            }
+            let page = self.run(&op).await?;
+            out.parts.extend(page.parts);
+            let truncated = page.is_truncated;
+            let next = page.next_part_number_marker;
+            let what = "a truncated ListParts page came without a NextPartNumberMarker";
+            if !cursor.advance(truncated, next.clone(), what)? {
                 // S3 lists parts in order; some servers (s3s-fs) do not.
                 out.parts.sort_by_key(|p| p.part_number);
                 return Ok(out);
