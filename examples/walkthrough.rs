@@ -232,7 +232,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let config = NotificationConfiguration::default().lambda(
                 LambdaFunctionConfiguration::new(arn.clone(), [Event::ObjectCreatedAll])
                     .id("transcode-uploads")
-                    .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+                    .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
             );
             match client
                 .put_bucket_notification_configuration(&bucket, &config)

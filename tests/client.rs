@@ -690,7 +690,7 @@ async fn notifications_round_trip() {
                 [Event::ObjectCreatedAll],
             )
             .id("transcode")
-            .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+            .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
         )
         .queue(
             QueueConfiguration::new(

@@ -45,6 +45,19 @@
 //! retried; `DeleteObjects` is, since deleting a key twice has the same effect as once).
 //! Every attempt is signed afresh.
 //!
+//! What a misbehaving server cannot do:
+//! - make object content count as an error: only CopyObject and CompleteMultipartUpload
+//!   read an `<Error>` inside a `200` as one (S3 embeds errors nowhere else);
+//! - loop a listing: a truncated page without a marker, or any marker seen before, ends it
+//!   with an error (and ListParts never returns a partial list as complete);
+//! - hide an undeleted key: DeleteObjects reports every key it did not mention as
+//!   [`NOT_ACKNOWLEDGED`];
+//! - make the client read an endless error body: at most [`MAX_ERROR_BODY`] bytes are read;
+//! - corrupt data unseen ([`Integrity`], default [`Integrity::WhenSupported`]): uploads carry
+//!   a CRC32, downloads are checked against their full-object checksum and
+//!   `Content-Length`, streamed ones before their end is reported. Use
+//!   [`Integrity::WhenRequired`] for stores that refuse checksum headers.
+//!
 //! ## By operation group
 //!
 //! Buckets and objects:

@@ -164,7 +164,7 @@ macro_rules! target_ctor {
                     id: None,
                     $field: arn.into(),
                     events: events.into_iter().collect(),
-                    filter: FilterRules::default(),
+                    filter: FilterRules::new(),
                 }
             }
             /// Sets the configuration id.
@@ -208,7 +208,7 @@ target_ctor!(
 ///         [Event::ObjectCreatedAll],
 ///     )
 ///     .id("transcode-uploads")
-///     .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+///     .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
 /// );
 /// assert_eq!(config.lambda_function_configurations.len(), 1);
 /// ```
@@ -318,7 +318,7 @@ fn filter_to_xml(f: &FilterRules) -> Option<FilterXml> {
 }
 
 fn filter_from_xml(f: Option<FilterXml>) -> FilterRules {
-    let mut out = FilterRules::default();
+    let mut out = FilterRules::new();
     for r in f.map(|f| f.s3_key.filter_rule).unwrap_or_default() {
         if r.name.eq_ignore_ascii_case("prefix") {
             out.prefix = Some(r.value);
@@ -487,7 +487,7 @@ mod tests {
                     [Event::ObjectCreatedAll],
                 )
                 .id("l1")
-                .filter(FilterRules::default().prefix("up/").suffix(".mp4")),
+                .filter(FilterRules::new().prefix("up/").suffix(".mp4")),
             )
             .queue(QueueConfiguration::new(
                 "arn:aws:sqs:us-east-1:1:q",
