@@ -26,8 +26,8 @@ use std::time::Instant;
 
 use s3presign::Credentials;
 use s3presign::client::{
-    Client, EnvCredentials, Event, FilterRules, LambdaFunctionConfiguration, ListObjectVersions,
-    ListObjectsV2, NotificationConfiguration, ObjectIdentifier, PolicyDocument,
+    BucketPolicy, Client, EnvCredentials, Event, FilterRules, LambdaFunctionConfiguration,
+    ListObjectVersions, ListObjectsV2, NotificationConfiguration, ObjectIdentifier, PresignPut,
     PublicAccessBlockConfiguration, PutObject, VersioningStatus,
 };
 use s3presign::encoding::{PATH, encode_into};
@@ -105,7 +105,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let video = fake_video(7, 48 * 1024);
     let put = client
-        .presign_put(&bucket, KEY, Some("video/mp4"), 300)
+        .presign_put(
+            &bucket,
+            KEY,
+            300,
+            &PresignPut::new().content_type("video/mp4"),
+        )
         .await?;
     println!("      {put:?}"); // Debug redacts the signature
     let resp = http
@@ -173,7 +178,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         Err(e) => return Err(e.into()),
     }
-    let policy = PolicyDocument::public_read(&bucket);
+    let policy = BucketPolicy::public_read(&bucket);
     println!("      policy: {}", policy.to_json()?);
     client.put_bucket_policy(&bucket, &policy).await?;
     let resp = http.get(&public_url).send().await?;
@@ -227,7 +232,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let config = NotificationConfiguration::default().lambda(
                 LambdaFunctionConfiguration::new(arn.clone(), [Event::ObjectCreatedAll])
                     .id("transcode-uploads")
-                    .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+                    .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
             );
             match client
                 .put_bucket_notification_configuration(&bucket, &config)

@@ -67,7 +67,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod base64;
-#[cfg(feature = "client")]
+#[cfg(feature = "http")]
 pub mod client;
 pub mod credentials;
 pub mod encoding;

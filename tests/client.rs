@@ -164,7 +164,10 @@ async fn buckets_create_head_list_delete() {
     let not_empty = c.client.delete_bucket(&b).await.unwrap_err();
     assert_eq!(not_empty.code(), Some("BucketNotEmpty"), "{not_empty:?}");
     assert_eq!(not_empty.status(), Some(409));
-    c.client.delete_object(&b, "k", None).await.unwrap();
+    c.client
+        .delete_object(&b, "k", &DeleteObject::new())
+        .await
+        .unwrap();
     c.client.delete_bucket(&b).await.unwrap();
     assert!(c.client.head_bucket(&b).await.unwrap_err().is_not_found());
 }
@@ -241,7 +244,11 @@ async fn objects_put_head_get_range_copy_delete() {
     assert_eq!(streamed, body);
 
     c.client
-        .copy_object(&b, "dir/video clip+1.mp4", None, &b, "copies/été.mp4")
+        .copy_object(
+            &b,
+            "copies/été.mp4",
+            &CopyObject::new(&b, "dir/video clip+1.mp4"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -254,7 +261,7 @@ async fn objects_put_head_get_range_copy_delete() {
     );
 
     c.client
-        .delete_object(&b, "dir/video clip+1.mp4", None)
+        .delete_object(&b, "dir/video clip+1.mp4", &DeleteObject::new())
         .await
         .unwrap();
     let gone = c
@@ -273,7 +280,7 @@ async fn objects_put_head_get_range_copy_delete() {
     assert!(head_gone.is_not_found() && !head_gone.is_access_denied());
     // Deleting a missing key succeeds, as in S3.
     c.client
-        .delete_object(&b, "never-existed", None)
+        .delete_object(&b, "never-existed", &DeleteObject::new())
         .await
         .unwrap();
     cleanup(&c, &b).await;
@@ -499,7 +506,7 @@ async fn bucket_policy_public_access_block_and_anonymous_get() {
             // AWS refuses a public policy while BlockPublicPolicy is on.
             let denied = c
                 .client
-                .put_bucket_policy(&b, &PolicyDocument::public_read(&b))
+                .put_bucket_policy(&b, &BucketPolicy::public_read(&b))
                 .await
                 .unwrap_err();
             assert!(denied.is_access_denied(), "{denied:?}");
@@ -517,7 +524,7 @@ async fn bucket_policy_public_access_block_and_anonymous_get() {
         assert!(e.is_not_implemented(), "{e:?}");
     }
 
-    let policy = PolicyDocument::public_read(&b);
+    let policy = BucketPolicy::public_read(&b);
     c.client.put_bucket_policy(&b, &policy).await.unwrap();
     let back = c.client.get_bucket_policy(&b).await.unwrap();
     assert!(back.allows_public_read(&b), "{back:?}");
@@ -618,7 +625,11 @@ async fn versioning_and_versions() {
     );
 
     // A plain delete leaves a marker; the versions survive.
-    let del = c.client.delete_object(&b, "clip.mp4", None).await.unwrap();
+    let del = c
+        .client
+        .delete_object(&b, "clip.mp4", &DeleteObject::new())
+        .await
+        .unwrap();
     assert!(del.delete_marker);
     assert!(
         c.client
@@ -639,7 +650,7 @@ async fn versioning_and_versions() {
     // Removing the marker by version id brings the object back.
     let marker = del.version_id.unwrap();
     c.client
-        .delete_object(&b, "clip.mp4", Some(&marker))
+        .delete_object(&b, "clip.mp4", &DeleteObject::new().version_id(&marker))
         .await
         .unwrap();
     assert_eq!(
@@ -647,7 +658,7 @@ async fn versioning_and_versions() {
         b"second cut"
     );
     c.client
-        .delete_object(&b, "clip.mp4", Some(&v2))
+        .delete_object(&b, "clip.mp4", &DeleteObject::new().version_id(&v2))
         .await
         .unwrap();
     assert_eq!(
@@ -679,7 +690,7 @@ async fn notifications_round_trip() {
                 [Event::ObjectCreatedAll],
             )
             .id("transcode")
-            .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+            .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
         )
         .queue(
             QueueConfiguration::new(
@@ -727,7 +738,11 @@ async fn multipart_with_presigned_part() {
     let part2: Vec<u8> = b"the end".to_vec();
     let up = c
         .client
-        .create_multipart_upload(&b, "big/video.mp4", Some("video/mp4"))
+        .create_multipart_upload(
+            &b,
+            "big/video.mp4",
+            &CreateMultipartUpload::new().content_type("video/mp4"),
+        )
         .await
         .unwrap();
 
@@ -777,13 +792,7 @@ async fn multipart_with_presigned_part() {
     );
     assert_eq!(parts.parts[0].size, part1.len() as u64);
 
-    let done = vec![
-        CompletedPart {
-            part_number: 1,
-            etag: etag1,
-        },
-        p2,
-    ];
+    let done = vec![CompletedPart::new(1, etag1), p2];
     c.client
         .complete_multipart_upload(&b, "big/video.mp4", &up.upload_id, &done)
         .await
@@ -794,7 +803,7 @@ async fn multipart_with_presigned_part() {
 
     let up2 = c
         .client
-        .create_multipart_upload(&b, "big/abandoned.mp4", None)
+        .create_multipart_upload(&b, "big/abandoned.mp4", &CreateMultipartUpload::new())
         .await
         .unwrap();
     c.client
@@ -820,7 +829,12 @@ async fn presigned_put_and_get_round_trip() {
     let b = new_bucket(&c, "presign").await;
     let put = c
         .client
-        .presign_put(&b, "up/clip.mp4", Some("video/mp4"), 300)
+        .presign_put(
+            &b,
+            "up/clip.mp4",
+            300,
+            &PresignPut::new().content_type("video/mp4"),
+        )
         .await
         .unwrap();
     let resp = http()
@@ -869,7 +883,10 @@ async fn keys_with_dot_segments_are_refused_not_rewritten() {
             .put_object(&b, key, b"x".to_vec(), &PutObject::new())
             .await
             .unwrap();
-        c.client.delete_object(&b, key, None).await.unwrap();
+        c.client
+            .delete_object(&b, key, &DeleteObject::new())
+            .await
+            .unwrap();
     }
     cleanup(&c, &b).await;
 }
@@ -985,7 +1002,7 @@ async fn faults_list_delete_many_and_policy_still_exact() {
         .collect();
     assert_eq!(listed, keys, "nothing lost, nothing duplicated");
 
-    let policy = PolicyDocument::public_read(b);
+    let policy = BucketPolicy::public_read(b);
     client.put_bucket_policy(b, &policy).await.unwrap();
     assert_eq!(client.get_bucket_policy(b).await.unwrap(), policy);
 
@@ -1066,7 +1083,7 @@ async fn retries_are_bounded_and_skip_non_idempotent_requests() {
     };
     let (client, _srv, stats) = fault_ctx(always_drop, retry).await;
     let e = client
-        .create_multipart_upload("any-bucket", "k", None)
+        .create_multipart_upload("any-bucket", "k", &CreateMultipartUpload::new())
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
@@ -1481,7 +1498,7 @@ async fn clock_skew_is_learnt_and_the_request_resent_once() {
     // CreateMultipartUpload is never retried for failures, but a skew refusal means the
     // server did not act: it is resent once with a corrected date.
     let up = client
-        .create_multipart_upload("skewed", "k", None)
+        .create_multipart_upload("skewed", "k", &CreateMultipartUpload::new())
         .await
         .unwrap();
     assert!(!up.upload_id.is_empty());

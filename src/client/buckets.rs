@@ -1,12 +1,17 @@
-//! Bucket operations: create, head, delete, list.
+//! Bucket operations: create, head, delete, list, location.
 
 use std::string::String;
 use std::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::Result;
+use super::operation::{Spec, bucket_op, operation};
+use super::request::{RequestSpec, Target};
+use super::response::Response;
 use super::xml::{NS, from_xml, to_xml};
-use super::{Client, Op, Result, Target};
 
 /// A bucket in [`ListBucketsOutput`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -20,7 +25,7 @@ pub struct BucketInfo {
     pub creation_date: Option<String>,
 }
 
-/// What [`Client::list_buckets`] returns.
+/// What `Client::list_buckets` returns.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ListBucketsOutput {
@@ -55,6 +60,94 @@ struct LocationConstraintRaw {
     value: Option<String>,
 }
 
+/// [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html)
+/// as an [`Operation`](super::Operation).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListBucketsOp;
+
+impl Spec for ListBucketsOp {
+    type Output = ListBucketsOutput;
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(RequestSpec::new("GET", Target::Service))
+    }
+    fn parse(&self, response: Response) -> Result<ListBucketsOutput> {
+        let raw: ListAllMyBucketsRaw =
+            from_xml(&response.body, "could not parse the ListBuckets answer")?;
+        Ok(ListBucketsOutput {
+            buckets: raw.buckets.bucket,
+        })
+    }
+}
+
+operation!(ListBucketsOp => ListBucketsOutput);
+
+/// [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+/// as an [`Operation`](super::Operation): a `LocationConstraint` is sent outside
+/// `us-east-1`.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateBucketOp<'a> {
+    bucket: &'a str,
+    region: &'a str,
+}
+
+impl<'a> CreateBucketOp<'a> {
+    /// Creates `bucket` in `region` (the endpoint's region).
+    pub fn new(bucket: &'a str, region: &'a str) -> Self {
+        Self { bucket, region }
+    }
+}
+
+impl Spec for CreateBucketOp<'_> {
+    type Output = ();
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        let spec = RequestSpec::new("PUT", Target::Bucket(self.bucket));
+        if self.region == "us-east-1" {
+            return Ok(spec);
+        }
+        let doc = to_xml(
+            "CreateBucketConfiguration",
+            &CreateBucketConfiguration {
+                xmlns: NS,
+                location_constraint: self.region,
+            },
+        )?;
+        Ok(spec.header("content-type", "application/xml").body(doc))
+    }
+    fn parse(&self, _: Response) -> Result<()> {
+        Ok(())
+    }
+}
+
+operation!(CreateBucketOp<'_> => ());
+
+bucket_op!(
+    /// [HeadBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html)
+    /// as an [`Operation`](super::Operation): `Ok` if the bucket exists and is accessible.
+    HeadBucketOp, "HEAD", "", (), |_| Ok(())
+);
+
+bucket_op!(
+    /// [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
+    /// as an [`Operation`](super::Operation) (the bucket must be empty).
+    DeleteBucketOp, "DELETE", "", (), |_| Ok(())
+);
+
+bucket_op!(
+    /// [GetBucketLocation](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html)
+    /// as an [`Operation`](super::Operation): the bucket's region (`us-east-1` when S3
+    /// answers with an empty constraint, and `EU` translated to `eu-west-1`, as the SDKs do).
+    GetBucketLocationOp, "GET", "location", String, |response| {
+        let raw: LocationConstraintRaw =
+            from_xml(&response.body, "could not parse the GetBucketLocation answer")?;
+        Ok(match raw.value.as_deref().map(str::trim) {
+            None | Some("") => String::from("us-east-1"),
+            Some("EU") => String::from("eu-west-1"),
+            Some(r) => String::from(r),
+        })
+    }
+);
+
+#[cfg(feature = "client")]
 impl Client {
     /// [GetBucketLocation](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html):
     /// the bucket's region (`us-east-1` when S3 answers with an empty constraint, and `EU`
@@ -63,16 +156,7 @@ impl Client {
     /// # Errors
     /// `NoSuchBucket`, transport errors.
     pub async fn get_bucket_location(&self, bucket: &str) -> Result<String> {
-        let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("location", ""))
-            .await?;
-        let raw: LocationConstraintRaw =
-            from_xml(&resp.body, "could not parse the GetBucketLocation answer")?;
-        Ok(match raw.value.as_deref().map(str::trim) {
-            None | Some("") => String::from("us-east-1"),
-            Some("EU") => String::from("eu-west-1"),
-            Some(r) => String::from(r),
-        })
+        self.run(&GetBucketLocationOp::new(bucket)).await
     }
 
     /// [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
@@ -81,20 +165,8 @@ impl Client {
     /// # Errors
     /// `BucketAlreadyExists`, `BucketAlreadyOwnedByYou`, invalid names, transport errors.
     pub async fn create_bucket(&self, bucket: &str) -> Result<()> {
-        let region = self.endpoint().region();
-        let mut op = Op::new("PUT", Target::Bucket(bucket));
-        if region != "us-east-1" {
-            let doc = to_xml(
-                "CreateBucketConfiguration",
-                &CreateBucketConfiguration {
-                    xmlns: NS,
-                    location_constraint: region,
-                },
-            )?;
-            op = op.header("content-type", "application/xml").body(doc);
-        }
-        self.execute(op).await?;
-        Ok(())
+        self.run(&CreateBucketOp::new(bucket, self.endpoint().region()))
+            .await
     }
 
     /// [HeadBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html):
@@ -104,9 +176,7 @@ impl Client {
     /// [`Error::is_not_found`](super::Error::is_not_found) or
     /// [`is_access_denied`](super::Error::is_access_denied), transport errors.
     pub async fn head_bucket(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("HEAD", Target::Bucket(bucket)))
-            .await?;
-        Ok(())
+        self.run(&HeadBucketOp::new(bucket)).await
     }
 
     /// [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
@@ -115,9 +185,7 @@ impl Client {
     /// # Errors
     /// `BucketNotEmpty`, `NoSuchBucket`, transport errors.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)))
-            .await?;
-        Ok(())
+        self.run(&DeleteBucketOp::new(bucket)).await
     }
 
     /// [ListBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
@@ -125,11 +193,6 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn list_buckets(&self) -> Result<ListBucketsOutput> {
-        let resp = self.execute(Op::new("GET", Target::Service)).await?;
-        let raw: ListAllMyBucketsRaw =
-            from_xml(&resp.body, "could not parse the ListBuckets answer")?;
-        Ok(ListBucketsOutput {
-            buckets: raw.buckets.bucket,
-        })
+        self.run(&ListBucketsOp).await
     }
 }

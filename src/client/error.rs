@@ -16,7 +16,7 @@ pub enum ErrorKind {
     /// or reset, TLS, DNS). The transport error is the [`source`](StdError::source).
     Transport,
     /// A connect or request timeout (configured with
-    /// [`ClientBuilder::timeout`](super::ClientBuilder::timeout)).
+    /// `ClientBuilder::timeout`).
     Timeout,
     /// The request could not be signed or addressed (invalid bucket name, key, endpoint,
     /// credentials); the core [`crate::Error`] is the source.
@@ -27,14 +27,18 @@ pub enum ErrorKind {
     Decode,
     /// An argument was rejected before anything was sent.
     InvalidInput,
+    /// The bytes received do not match the checksum or length the server declared for
+    /// them (see [`Integrity`](super::Integrity)).
+    Integrity,
 }
 
-/// An error from a [`Client`](super::Client) call.
+/// An error from a `Client` call.
 ///
 /// `Display` and `Debug` never contain a secret, a session token, a signature or a whole
 /// signed URL: transport errors are stored without their URL.
 ///
 /// ```
+/// # #[cfg(feature = "client")]
 /// # async fn f(client: &s3presign::client::Client) -> Result<(), s3presign::client::Error> {
 /// match client.head_object("bucket", "missing.txt").await {
 ///     Err(e) if e.is_not_found() => println!("no such object"),
@@ -98,7 +102,10 @@ impl Error {
         self
     }
 
-    pub(crate) fn server_time(&self) -> Option<i64> {
+    /// The server's clock (Unix seconds) when it says ours is skewed
+    /// ([`is_clock_skew`](Self::is_clock_skew)): sign the next attempt with the offset
+    /// between it and the local clock. `Client` does this by itself.
+    pub fn server_time(&self) -> Option<i64> {
         self.inner.server_time
     }
 
@@ -108,6 +115,7 @@ impl Error {
         self.code() == Some("RequestTimeTooSkewed")
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn transport(err: reqwest::Error) -> Self {
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
@@ -135,6 +143,7 @@ impl Error {
         e
     }
 
+    #[cfg(feature = "client")]
     pub(crate) fn credentials(
         context: &'static str,
         source: Option<Box<dyn StdError + Send + Sync + 'static>>,
@@ -153,10 +162,15 @@ impl Error {
         e
     }
 
+    pub(crate) fn integrity(context: &'static str) -> Self {
+        Self::new(ErrorKind::Integrity, context)
+    }
+
     pub(crate) fn invalid_input(context: &'static str) -> Self {
         Self::new(ErrorKind::InvalidInput, context)
     }
 
+    #[cfg(feature = "client")]
     /// Builds the error for credentials providers: use it from your own
     /// [`ProvideCredentials`](super::ProvideCredentials) implementation.
     pub fn credentials_unavailable(

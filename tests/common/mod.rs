@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod http1;
+pub mod misbehaving;
 pub mod s3s_server;

@@ -7,8 +7,12 @@ use std::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::Error;
-use super::{Client, Op, Result, Target};
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::{Error, Result};
+use super::operation::{Spec, bucket_op, operation};
+use super::request::{RequestSpec, Target};
+use super::response::Response;
 
 /// A value IAM accepts either alone or in a list (`"Action": "s3:GetObject"` or
 /// `"Action": ["s3:GetObject", "s3:PutObject"]`).
@@ -44,6 +48,7 @@ pub enum Effect {
 /// `{"AWS": ["arn:aws:iam::111122223333:root"]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Principal {
     /// `"*"`.
     Everyone(String),
@@ -57,6 +62,21 @@ impl Principal {
         Principal::Everyone(String::from("*"))
     }
 
+    /// `{"AWS": [arns...]}`: these accounts, users or roles.
+    ///
+    /// ```
+    /// use s3presign::client::Principal;
+    /// let p = Principal::aws(["arn:aws:iam::111122223333:root"]);
+    /// assert!(!p.is_everyone());
+    /// assert!(Principal::aws(["*"]).is_everyone());
+    /// ```
+    pub fn aws<S: Into<String>>(arns: impl IntoIterator<Item = S>) -> Self {
+        let arns: Vec<String> = arns.into_iter().map(Into::into).collect();
+        let mut map = BTreeMap::new();
+        map.insert(String::from("AWS"), OneOrMany::Many(arns));
+        Principal::Map(map)
+    }
+
     /// Whether this is `"*"` or `{"AWS": "*"}`.
     pub fn is_everyone(&self) -> bool {
         match self {
@@ -68,7 +88,7 @@ impl Principal {
     }
 }
 
-/// One statement of a [`PolicyDocument`].
+/// One statement of a [`BucketPolicy`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -119,18 +139,18 @@ impl Statement {
 /// An IAM policy document as used by bucket policies.
 ///
 /// ```
-/// use s3presign::client::PolicyDocument;
-/// let policy = PolicyDocument::public_read("examplebucket");
+/// use s3presign::client::BucketPolicy;
+/// let policy = BucketPolicy::public_read("examplebucket");
 /// let json = policy.to_json()?;
 /// assert!(json.contains(r#""Action":"s3:GetObject""#));
 /// assert!(json.contains(r#""Resource":"arn:aws:s3:::examplebucket/*""#));
-/// assert_eq!(PolicyDocument::from_json(&json)?, policy);
+/// assert_eq!(BucketPolicy::from_json(&json)?, policy);
 /// # Ok::<(), s3presign::client::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
-pub struct PolicyDocument {
+pub struct BucketPolicy {
     /// Policy language version, `2012-10-17`.
     pub version: String,
     /// Optional policy id.
@@ -140,7 +160,7 @@ pub struct PolicyDocument {
     pub statement: Vec<Statement>,
 }
 
-impl PolicyDocument {
+impl BucketPolicy {
     /// A document (version `2012-10-17`) with these statements.
     pub fn new(statements: Vec<Statement>) -> Self {
         Self {
@@ -152,7 +172,7 @@ impl PolicyDocument {
 
     /// Anyone may read every object: `Allow` `*` `s3:GetObject` on
     /// `arn:aws:s3:::BUCKET/*`. On AWS the bucket's public access block must allow public
-    /// policies first (see [`Client::put_public_access_block`]).
+    /// policies first (see `Client::put_public_access_block`).
     pub fn public_read(bucket: &str) -> Self {
         let mut resource = String::from("arn:aws:s3:::");
         resource.push_str(bucket);
@@ -221,15 +241,65 @@ impl PolicyDocument {
     }
 }
 
+fn policy_text(response: Response) -> Result<String> {
+    String::from_utf8(response.body.to_vec())
+        .map_err(|e| Error::decode("the policy is not UTF-8", Some(std::boxed::Box::new(e))))
+}
+
+bucket_op!(
+    /// [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html)
+    /// as an [`Operation`](super::Operation), the policy parsed.
+    GetBucketPolicyOp, "GET", "policy", BucketPolicy, |r| {
+        BucketPolicy::from_json(&policy_text(r)?)
+    }
+);
+
+bucket_op!(
+    /// [DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)
+    /// as an [`Operation`](super::Operation).
+    DeleteBucketPolicyOp, "DELETE", "policy", (), |_| Ok(())
+);
+
+/// [PutBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html)
+/// as an [`Operation`](super::Operation).
+#[derive(Debug, Clone, Copy)]
+pub struct PutBucketPolicyOp<'a> {
+    bucket: &'a str,
+    policy: &'a BucketPolicy,
+}
+
+impl<'a> PutBucketPolicyOp<'a> {
+    /// Sets `policy` on `bucket`.
+    pub fn new(bucket: &'a str, policy: &'a BucketPolicy) -> Self {
+        Self { bucket, policy }
+    }
+}
+
+impl Spec for PutBucketPolicyOp<'_> {
+    type Output = ();
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(RequestSpec::new("PUT", Target::Bucket(self.bucket))
+            .query("policy", "")
+            .header("content-type", "application/json")
+            .body(self.policy.to_json()?)
+            .checksum_sha256())
+    }
+    fn parse(&self, _: Response) -> Result<()> {
+        Ok(())
+    }
+}
+
+operation!(PutBucketPolicyOp<'_> => ());
+
+#[cfg(feature = "client")]
 impl Client {
     /// [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html).
     ///
     /// # Errors
     /// `NoSuchBucketPolicy` ([`Error::is_not_found`]) when there is none; a policy that does
     /// not parse; transport errors.
-    pub async fn get_bucket_policy(&self, bucket: &str) -> Result<PolicyDocument> {
-        let text = self.get_bucket_policy_json(bucket).await?;
-        PolicyDocument::from_json(&text)
+    pub async fn get_bucket_policy(&self, bucket: &str) -> Result<BucketPolicy> {
+        self.run(&GetBucketPolicyOp::new(bucket)).await
     }
 
     /// GetBucketPolicy, the JSON text as stored.
@@ -237,26 +307,16 @@ impl Client {
     /// # Errors
     /// As [`get_bucket_policy`](Self::get_bucket_policy).
     pub async fn get_bucket_policy_json(&self, bucket: &str) -> Result<String> {
-        let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("policy", ""))
-            .await?;
-        String::from_utf8(resp.body.to_vec())
-            .map_err(|e| Error::decode("the policy is not UTF-8", Some(std::boxed::Box::new(e))))
+        let op = GetBucketPolicyOp::new(bucket);
+        policy_text(self.execute(op.spec()?).await?)
     }
 
     /// [PutBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html).
     ///
     /// # Errors
     /// `MalformedPolicy`, `AccessDenied` (a public access block), transport errors.
-    pub async fn put_bucket_policy(&self, bucket: &str, policy: &PolicyDocument) -> Result<()> {
-        let json = policy.to_json()?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
-            .query("policy", "")
-            .header("content-type", "application/json")
-            .body(json)
-            .checksum_sha256();
-        self.execute(op).await?;
-        Ok(())
+    pub async fn put_bucket_policy(&self, bucket: &str, policy: &BucketPolicy) -> Result<()> {
+        self.run(&PutBucketPolicyOp::new(bucket, policy)).await
     }
 
     /// [DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
@@ -264,8 +324,6 @@ impl Client {
     /// # Errors
     /// Server or transport errors.
     pub async fn delete_bucket_policy(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)).query("policy", ""))
-            .await?;
-        Ok(())
+        self.run(&DeleteBucketPolicyOp::new(bucket)).await
     }
 }

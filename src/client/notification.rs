@@ -1,96 +1,17 @@
-//! Bucket configuration: public access block, versioning, event notifications.
+//! Bucket event notifications: Lambda, SQS and SNS targets with key filters.
 
 use std::string::String;
 use std::vec::Vec;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "client")]
+use super::Client;
+use super::error::Result;
+use super::operation::{Spec, bucket_op, operation};
+use super::request::{RequestSpec, Target};
+use super::response::Response;
 use super::xml::{NS, from_xml, to_xml};
-use super::{Client, Op, Result, Target};
-
-// ---------------------------------------------------------------------------------------
-// Public access block
-
-/// The four switches of S3 Block Public Access for a bucket.
-///
-/// New AWS buckets have all four on; [`PublicAccessBlockConfiguration::allow_public_policy`]
-/// turns off the two that stop a public-read bucket policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-pub struct PublicAccessBlockConfiguration {
-    /// Reject requests that set public ACLs.
-    #[serde(default)]
-    pub block_public_acls: bool,
-    /// Ignore public ACLs.
-    #[serde(default)]
-    pub ignore_public_acls: bool,
-    /// Reject bucket policies that grant public access.
-    #[serde(default)]
-    pub block_public_policy: bool,
-    /// Ignore public bucket policies for anonymous and cross-account requests.
-    #[serde(default)]
-    pub restrict_public_buckets: bool,
-}
-
-impl PublicAccessBlockConfiguration {
-    /// All four on (the AWS default for new buckets).
-    pub fn block_all() -> Self {
-        Self {
-            block_public_acls: true,
-            ignore_public_acls: true,
-            block_public_policy: true,
-            restrict_public_buckets: true,
-        }
-    }
-
-    /// ACLs still blocked, public bucket policies allowed (what a public-read policy needs).
-    pub fn allow_public_policy() -> Self {
-        Self {
-            block_public_acls: true,
-            ignore_public_acls: true,
-            block_public_policy: false,
-            restrict_public_buckets: false,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct PabXml<'a> {
-    #[serde(rename = "@xmlns")]
-    xmlns: &'static str,
-    #[serde(flatten)]
-    config: &'a PublicAccessBlockConfiguration,
-}
-
-// ---------------------------------------------------------------------------------------
-// Versioning
-
-/// A bucket's versioning state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VersioningStatus {
-    /// Versioning was never turned on.
-    Unversioned,
-    /// Every write keeps the previous version.
-    Enabled,
-    /// Turned off after being on; old versions are kept.
-    Suspended,
-}
-
-#[derive(Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct VersioningXml {
-    #[serde(
-        rename = "@xmlns",
-        skip_deserializing,
-        skip_serializing_if = "Option::is_none"
-    )]
-    xmlns: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<String>,
-}
-
-// ---------------------------------------------------------------------------------------
-// Notifications
 
 /// An S3 event type for notifications.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -164,6 +85,7 @@ impl From<Event> for String {
 
 /// Key name filters of a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct FilterRules {
     /// Only keys starting with this.
     pub prefix: Option<String>,
@@ -172,6 +94,11 @@ pub struct FilterRules {
 }
 
 impl FilterRules {
+    /// No filter (every key); narrow it with [`prefix`](Self::prefix) and
+    /// [`suffix`](Self::suffix).
+    pub fn new() -> Self {
+        Self::default()
+    }
     /// Keys starting with `prefix`.
     #[must_use]
     pub fn prefix(mut self, p: impl Into<String>) -> Self {
@@ -237,7 +164,7 @@ macro_rules! target_ctor {
                     id: None,
                     $field: arn.into(),
                     events: events.into_iter().collect(),
-                    filter: FilterRules::default(),
+                    filter: FilterRules::new(),
                 }
             }
             /// Sets the configuration id.
@@ -281,7 +208,7 @@ target_ctor!(
 ///         [Event::ObjectCreatedAll],
 ///     )
 ///     .id("transcode-uploads")
-///     .filter(FilterRules::default().prefix("uploads/").suffix(".mp4")),
+///     .filter(FilterRules::new().prefix("uploads/").suffix(".mp4")),
 /// );
 /// assert_eq!(config.lambda_function_configurations.len(), 1);
 /// ```
@@ -391,7 +318,7 @@ fn filter_to_xml(f: &FilterRules) -> Option<FilterXml> {
 }
 
 fn filter_from_xml(f: Option<FilterXml>) -> FilterRules {
-    let mut out = FilterRules::default();
+    let mut out = FilterRules::new();
     for r in f.map(|f| f.s3_key.filter_rule).unwrap_or_default() {
         if r.name.eq_ignore_ascii_case("prefix") {
             out.prefix = Some(r.value);
@@ -476,111 +403,50 @@ impl NotificationConfiguration {
     }
 }
 
+bucket_op!(
+    /// [GetBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html)
+    /// as an [`Operation`](super::Operation).
+    GetBucketNotificationConfigurationOp, "GET", "notification", NotificationConfiguration, |r| {
+        let x: NotificationXml = from_xml(
+            &r.body,
+            "could not parse the GetBucketNotificationConfiguration answer",
+        )?;
+        Ok(NotificationConfiguration::from_xml_doc(x))
+    }
+);
+
+/// [PutBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html)
+/// as an [`Operation`](super::Operation).
+#[derive(Debug, Clone, Copy)]
+pub struct PutBucketNotificationConfigurationOp<'a> {
+    bucket: &'a str,
+    config: &'a NotificationConfiguration,
+}
+
+impl<'a> PutBucketNotificationConfigurationOp<'a> {
+    /// Replaces `bucket`'s notification configuration with `config`.
+    pub fn new(bucket: &'a str, config: &'a NotificationConfiguration) -> Self {
+        Self { bucket, config }
+    }
+}
+
+impl Spec for PutBucketNotificationConfigurationOp<'_> {
+    type Output = ();
+    fn spec(&self) -> Result<RequestSpec<'_>> {
+        Ok(RequestSpec::new("PUT", Target::Bucket(self.bucket))
+            .query("notification", "")
+            .header("content-type", "application/xml")
+            .body(self.config.to_xml_doc()?))
+    }
+    fn parse(&self, _: Response) -> Result<()> {
+        Ok(())
+    }
+}
+
+operation!(PutBucketNotificationConfigurationOp<'_> => ());
+
+#[cfg(feature = "client")]
 impl Client {
-    /// [GetPublicAccessBlock](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html).
-    ///
-    /// # Errors
-    /// `NoSuchPublicAccessBlockConfiguration` ([`Error::is_not_found`](super::Error::is_not_found))
-    /// when none is set; transport errors.
-    pub async fn get_public_access_block(
-        &self,
-        bucket: &str,
-    ) -> Result<PublicAccessBlockConfiguration> {
-        let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("publicAccessBlock", ""))
-            .await?;
-        from_xml(
-            &resp.body,
-            "could not parse the GetPublicAccessBlock answer",
-        )
-    }
-
-    /// [PutPublicAccessBlock](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html).
-    ///
-    /// # Errors
-    /// Server or transport errors.
-    pub async fn put_public_access_block(
-        &self,
-        bucket: &str,
-        config: &PublicAccessBlockConfiguration,
-    ) -> Result<()> {
-        let doc = to_xml(
-            "PublicAccessBlockConfiguration",
-            &PabXml { xmlns: NS, config },
-        )?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
-            .query("publicAccessBlock", "")
-            .header("content-type", "application/xml")
-            .body(doc)
-            .checksum_sha256();
-        self.execute(op).await?;
-        Ok(())
-    }
-
-    /// [DeletePublicAccessBlock](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeletePublicAccessBlock.html).
-    ///
-    /// # Errors
-    /// Server or transport errors.
-    pub async fn delete_public_access_block(&self, bucket: &str) -> Result<()> {
-        self.execute(Op::new("DELETE", Target::Bucket(bucket)).query("publicAccessBlock", ""))
-            .await?;
-        Ok(())
-    }
-
-    /// [GetBucketVersioning](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html).
-    ///
-    /// # Errors
-    /// Server or transport errors; an unknown status.
-    pub async fn get_bucket_versioning(&self, bucket: &str) -> Result<VersioningStatus> {
-        let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("versioning", ""))
-            .await?;
-        let x: VersioningXml =
-            from_xml(&resp.body, "could not parse the GetBucketVersioning answer")?;
-        match x.status.as_deref() {
-            None | Some("") => Ok(VersioningStatus::Unversioned),
-            Some("Enabled") => Ok(VersioningStatus::Enabled),
-            Some("Suspended") => Ok(VersioningStatus::Suspended),
-            Some(_) => Err(super::Error::decode("unknown versioning status", None)),
-        }
-    }
-
-    /// [PutBucketVersioning](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html):
-    /// `Enabled` or `Suspended` (a bucket cannot go back to unversioned).
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`](super::ErrorKind::InvalidInput) for `Unversioned`;
-    /// server or transport errors.
-    pub async fn put_bucket_versioning(
-        &self,
-        bucket: &str,
-        status: VersioningStatus,
-    ) -> Result<()> {
-        let s = match status {
-            VersioningStatus::Enabled => "Enabled",
-            VersioningStatus::Suspended => "Suspended",
-            VersioningStatus::Unversioned => {
-                return Err(super::Error::invalid_input(
-                    "versioning can only be Enabled or Suspended",
-                ));
-            }
-        };
-        let doc = to_xml(
-            "VersioningConfiguration",
-            &VersioningXml {
-                xmlns: Some(NS),
-                status: Some(String::from(s)),
-            },
-        )?;
-        let op = Op::new("PUT", Target::Bucket(bucket))
-            .query("versioning", "")
-            .header("content-type", "application/xml")
-            .body(doc)
-            .checksum_sha256();
-        self.execute(op).await?;
-        Ok(())
-    }
-
     /// [GetBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketNotificationConfiguration.html).
     ///
     /// # Errors
@@ -589,14 +455,8 @@ impl Client {
         &self,
         bucket: &str,
     ) -> Result<NotificationConfiguration> {
-        let resp = self
-            .execute(Op::new("GET", Target::Bucket(bucket)).query("notification", ""))
-            .await?;
-        let x: NotificationXml = from_xml(
-            &resp.body,
-            "could not parse the GetBucketNotificationConfiguration answer",
-        )?;
-        Ok(NotificationConfiguration::from_xml_doc(x))
+        self.run(&GetBucketNotificationConfigurationOp::new(bucket))
+            .await
     }
 
     /// [PutBucketNotificationConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html).
@@ -609,12 +469,8 @@ impl Client {
         bucket: &str,
         config: &NotificationConfiguration,
     ) -> Result<()> {
-        let op = Op::new("PUT", Target::Bucket(bucket))
-            .query("notification", "")
-            .header("content-type", "application/xml")
-            .body(config.to_xml_doc()?);
-        self.execute(op).await?;
-        Ok(())
+        self.run(&PutBucketNotificationConfigurationOp::new(bucket, config))
+            .await
     }
 }
 
@@ -631,7 +487,7 @@ mod tests {
                     [Event::ObjectCreatedAll],
                 )
                 .id("l1")
-                .filter(FilterRules::default().prefix("up/").suffix(".mp4")),
+                .filter(FilterRules::new().prefix("up/").suffix(".mp4")),
             )
             .queue(QueueConfiguration::new(
                 "arn:aws:sqs:us-east-1:1:q",
@@ -648,23 +504,5 @@ mod tests {
         assert!(doc.contains("<CloudFunctionConfiguration><Id>l1</Id><CloudFunction>arn:aws:lambda:us-east-1:1:function:f</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>up/</Value></FilterRule><FilterRule><Name>suffix</Name><Value>.mp4</Value></FilterRule></S3Key></Filter></CloudFunctionConfiguration>"), "{doc}");
         let back: NotificationXml = from_xml(doc.as_bytes(), "x").unwrap();
         assert_eq!(NotificationConfiguration::from_xml_doc(back), c);
-    }
-
-    #[test]
-    fn pab_and_versioning_documents() {
-        let doc = to_xml(
-            "PublicAccessBlockConfiguration",
-            &PabXml {
-                xmlns: NS,
-                config: &PublicAccessBlockConfiguration::allow_public_policy(),
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            doc,
-            "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>false</BlockPublicPolicy><RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>"
-        );
-        let v: VersioningXml = from_xml(b"<VersioningConfiguration xmlns=\"x\"/>", "x").unwrap();
-        assert!(v.status.is_none());
     }
 }
