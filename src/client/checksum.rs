@@ -8,8 +8,13 @@
 
 use std::string::String;
 
-use crc_fast::{CrcAlgorithm, Digest as CrcDigest};
+use crc::{CRC_32_ISCSI, CRC_32_ISO_HDLC, CRC_64_NVME, Crc, Digest as CrcDigest, Table};
 use sha2::Digest as _;
+
+/// The CRCs S3 uses, slice-by-16 tables built at compile time.
+static CRC32: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISO_HDLC);
+static CRC32C: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISCSI);
+static CRC64NVME: Crc<u64, Table<16>> = Crc::<u64, Table<16>>::new(&CRC_64_NVME);
 
 use super::error::{Error, Result};
 
@@ -37,13 +42,12 @@ pub enum Integrity {
 
 /// The `x-amz-checksum-crc32` value of `body`: the big-endian CRC32, base64.
 pub(crate) fn crc32_base64(body: &[u8]) -> String {
-    let crc = crc_fast::checksum(CrcAlgorithm::Crc32IsoHdlc, body);
-    let bytes = u32::try_from(crc).unwrap_or(0).to_be_bytes();
-    crate::base64::encode(&bytes)
+    crate::base64::encode(&CRC32.checksum(body).to_be_bytes())
 }
 
 enum State {
-    Crc(CrcDigest, usize),
+    Crc32(CrcDigest<'static, u32, Table<16>>),
+    Crc64(CrcDigest<'static, u64, Table<16>>),
     Sha256(sha2::Sha256),
 }
 
@@ -74,20 +78,22 @@ impl BodyCheck {
         let whole = !headers.contains_key("content-range");
         let state = (integrity == Integrity::WhenSupported && whole)
             .then(|| {
-                let crc = |a, width| Some(State::Crc(CrcDigest::new(a), width));
+                let start = |name: &str| match name {
+                    "x-amz-checksum-crc64nvme" => State::Crc64(CRC64NVME.digest()),
+                    "x-amz-checksum-crc32c" => State::Crc32(CRC32C.digest()),
+                    "x-amz-checksum-crc32" => State::Crc32(CRC32.digest()),
+                    _ => State::Sha256(sha2::Sha256::new()),
+                };
                 [
-                    ("x-amz-checksum-crc64nvme", crc(CrcAlgorithm::Crc64Nvme, 8)),
-                    ("x-amz-checksum-crc32c", crc(CrcAlgorithm::Crc32Iscsi, 4)),
-                    ("x-amz-checksum-crc32", crc(CrcAlgorithm::Crc32IsoHdlc, 4)),
-                    (
-                        "x-amz-checksum-sha256",
-                        Some(State::Sha256(sha2::Sha256::new())),
-                    ),
+                    "x-amz-checksum-crc64nvme",
+                    "x-amz-checksum-crc32c",
+                    "x-amz-checksum-crc32",
+                    "x-amz-checksum-sha256",
                 ]
                 .into_iter()
-                .find_map(|(name, state)| {
+                .find_map(|name| {
                     let value = header(name).filter(|v| !v.contains('-'))?;
-                    Some((state?, String::from(value)))
+                    Some((start(name), String::from(value)))
                 })
             })
             .flatten();
@@ -102,7 +108,8 @@ impl BodyCheck {
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         self.seen = self.seen.saturating_add(chunk.len() as u64);
         match &mut self.state {
-            Some((State::Crc(d, _), _)) => d.update(chunk),
+            Some((State::Crc32(d), _)) => d.update(chunk),
+            Some((State::Crc64(d), _)) => d.update(chunk),
             Some((State::Sha256(h), _)) => h.update(chunk),
             None => {}
         }
@@ -122,10 +129,8 @@ impl BodyCheck {
             return Ok(());
         };
         let actual = match state {
-            State::Crc(d, width) => {
-                let be = d.finalize().to_be_bytes();
-                crate::base64::encode(&be[be.len() - width..])
-            }
+            State::Crc32(d) => crate::base64::encode(&d.clone().finalize().to_be_bytes()),
+            State::Crc64(d) => crate::base64::encode(&d.clone().finalize().to_be_bytes()),
             State::Sha256(h) => crate::base64::encode(&h.clone().finalize()),
         };
         if actual != *expected {
