@@ -1,0 +1,173 @@
+//! What the verifier is given ([`IncomingRequest`], [`PostSubmission`], a [`SecretLookup`])
+//! and what it returns ([`Verified`]).
+
+use alloc::string::String;
+
+use super::parse::CredentialScope;
+use crate::credentials::Credentials;
+use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
+use crate::time::AmzDate;
+
+/// Where the verifier gets secrets: credentials (secret and, for temporary credentials, the
+/// session token the request must carry) by access key id.
+///
+/// Any `Fn(&str) -> Option<Credentials>` is a lookup.
+pub trait SecretLookup {
+    /// The credentials for `access_key_id`, or `None` if it is unknown.
+    fn credentials(&self, access_key_id: &str) -> Option<Credentials>;
+}
+
+impl<F: Fn(&str) -> Option<Credentials>> SecretLookup for F {
+    fn credentials(&self, access_key_id: &str) -> Option<Credentials> {
+        self(access_key_id)
+    }
+}
+
+/// A request as received: method, path and query exactly as on the wire (path
+/// percent-encoded, query without `?`), and all headers including `host`.
+#[derive(Debug, Clone, Copy)]
+pub struct IncomingRequest<'a> {
+    pub(super) method: &'a str,
+    pub(super) path: &'a str,
+    pub(super) query: &'a str,
+    pub(super) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> IncomingRequest<'a> {
+    /// Describes a received request.
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        query: &'a str,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> Self {
+        Self {
+            method,
+            path,
+            query,
+            headers,
+        }
+    }
+
+    pub(super) fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+}
+
+/// A POST upload as received: the bucket it was posted to, the form fields before the file
+/// (in any order), the file's size in bytes and, if known, its filename (S3 substitutes it
+/// for `${filename}` in the key).
+#[derive(Debug, Clone, Copy)]
+pub struct PostSubmission<'a> {
+    pub(super) bucket: &'a str,
+    pub(super) fields: &'a [(&'a str, &'a str)],
+    pub(super) file_size: u64,
+    pub(super) filename: Option<&'a str>,
+}
+
+impl<'a> PostSubmission<'a> {
+    /// Describes a received POST upload.
+    pub fn new(bucket: &'a str, fields: &'a [(&'a str, &'a str)], file_size: u64) -> Self {
+        Self {
+            bucket,
+            fields,
+            file_size,
+            filename: None,
+        }
+    }
+
+    /// The uploaded file's name (from the `file` part's `Content-Disposition`).
+    #[must_use]
+    pub fn with_filename(mut self, filename: &'a str) -> Self {
+        self.filename = Some(filename);
+        self
+    }
+}
+
+/// How a verified request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// A presigned URL (`X-Amz-*` query parameters).
+    QueryString,
+    /// An `Authorization` header.
+    AuthorizationHeader,
+    /// A POST policy.
+    PostPolicy,
+}
+
+/// A successfully verified request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub(super) method: AuthMethod,
+    pub(super) access_key_id: String,
+    pub(super) region: String,
+    pub(super) signed_at: AmzDate,
+    pub(super) expires_at: Option<AmzDate>,
+    pub(super) payload_hash: String,
+    pub(super) key: Option<String>,
+}
+
+impl Verified {
+    pub(super) fn new(
+        method: AuthMethod,
+        scope: &CredentialScope<'_>,
+        signed_at: AmzDate,
+        expires_at: Option<AmzDate>,
+        payload: Payload<'_>,
+    ) -> Self {
+        let payload_hash = match payload {
+            Payload::Precomputed(v) => String::from(v),
+            _ => String::from(UNSIGNED_PAYLOAD),
+        };
+        Self {
+            method,
+            access_key_id: String::from(scope.access_key_id),
+            region: String::from(scope.region),
+            signed_at,
+            expires_at,
+            payload_hash,
+            key: None,
+        }
+    }
+
+    /// How it was authenticated.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// Who signed it.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The region of the credential scope.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// `X-Amz-Date`.
+    pub fn signed_at(&self) -> AmzDate {
+        self.signed_at
+    }
+
+    /// When a presigned URL or a POST policy expires.
+    pub fn expires_at(&self) -> Option<AmzDate> {
+        self.expires_at
+    }
+
+    /// The payload hash that was signed: `UNSIGNED-PAYLOAD` or the hex SHA-256 claimed in
+    /// `x-amz-content-sha256`. The verifier does not read bodies: when it is a hash, compare
+    /// it with the SHA-256 of the body you receive.
+    pub fn payload_hash(&self) -> &str {
+        &self.payload_hash
+    }
+
+    /// For a POST upload, the object key (after `${filename}` substitution).
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+}
