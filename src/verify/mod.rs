@@ -41,12 +41,14 @@
 mod error;
 mod parse;
 mod post;
+mod redact;
 mod request;
 mod signed;
 mod url;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
 use crate::credentials::Credentials;
 use crate::sigv4::SigningKey;
@@ -65,13 +67,26 @@ pub const DEFAULT_MAX_EXPIRY_SECS: u64 = 604_800;
 pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = 900;
 
 /// Verifies SigV4 requests for S3 (see the [module docs](self)).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the settings, never the lookup (which may hold secrets).
+#[derive(Clone)]
 pub struct Verifier<L> {
     lookup: L,
     region: Option<String>,
     service: String,
     max_expiry: u64,
     max_skew: u64,
+}
+
+impl<L> fmt::Debug for Verifier<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("max_expiry", &self.max_expiry)
+            .field("max_skew", &self.max_skew)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<L: SecretLookup> Verifier<L> {

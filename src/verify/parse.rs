@@ -13,7 +13,10 @@ use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
 use super::error::{VResult, VerifyError, VerifyErrorKind, err, shown};
 
 /// A credential scope: `AKID/20130524/us-east-1/s3/aws4_request`.
+///
+/// Made by [`CredentialScope::parse`] (and the parsers of whole requests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CredentialScope<'a> {
     /// The access key id.
     pub access_key_id: &'a str,

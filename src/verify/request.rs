@@ -2,8 +2,10 @@
 //! and what it returns ([`Verified`]).
 
 use alloc::string::String;
+use core::fmt;
 
 use super::parse::CredentialScope;
+use super::redact;
 use crate::credentials::Credentials;
 use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
 use crate::time::AmzDate;
@@ -25,7 +27,10 @@ impl<F: Fn(&str) -> Option<Credentials>> SecretLookup for F {
 
 /// A request as received: method, path and query exactly as on the wire (path
 /// percent-encoded, query without `?`), and all headers including `host`.
-#[derive(Debug, Clone, Copy)]
+///
+/// `Debug` hides the signature (of the `Authorization` header and of `X-Amz-Signature`) and
+/// the session token.
+#[derive(Clone, Copy)]
 pub struct IncomingRequest<'a> {
     pub(super) method: &'a str,
     pub(super) path: &'a str,
@@ -60,7 +65,9 @@ impl<'a> IncomingRequest<'a> {
 /// A POST upload as received: the bucket it was posted to, the form fields before the file
 /// (in any order), the file's size in bytes and, if known, its filename (S3 substitutes it
 /// for `${filename}` in the key).
-#[derive(Debug, Clone, Copy)]
+///
+/// `Debug` hides `x-amz-signature` and `x-amz-security-token`.
+#[derive(Clone, Copy)]
 pub struct PostSubmission<'a> {
     pub(super) bucket: &'a str,
     pub(super) fields: &'a [(&'a str, &'a str)],
@@ -84,6 +91,28 @@ impl<'a> PostSubmission<'a> {
     pub fn with_filename(mut self, filename: &'a str) -> Self {
         self.filename = Some(filename);
         self
+    }
+}
+
+impl fmt::Debug for IncomingRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IncomingRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact::Query(self.query))
+            .field("headers", &redact::Headers(self.headers))
+            .finish()
+    }
+}
+
+impl fmt::Debug for PostSubmission<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostSubmission")
+            .field("bucket", &self.bucket)
+            .field("fields", &redact::Fields(self.fields))
+            .field("file_size", &self.file_size)
+            .field("filename", &self.filename)
+            .finish()
     }
 }
 

@@ -1,9 +1,15 @@
 //! [`parse_url`]: a URL split into the parts a verifier needs.
 
-use super::error::{VResult, VerifyErrorKind, err};
+use core::fmt;
 
-/// A URL split into the parts a verifier needs; nothing is decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use super::error::{VResult, VerifyErrorKind, err};
+use super::redact;
+
+/// A URL split into the parts a verifier needs; nothing is decoded. Made by [`parse_url`].
+///
+/// `Debug` hides the values of `X-Amz-Signature` and `X-Amz-Security-Token`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UrlParts<'a> {
     /// `http` or `https`.
     pub scheme: &'a str,
@@ -13,6 +19,17 @@ pub struct UrlParts<'a> {
     pub path: &'a str,
     /// The query without `?` (empty when absent).
     pub query: &'a str,
+}
+
+impl fmt::Debug for UrlParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UrlParts")
+            .field("scheme", &self.scheme)
+            .field("authority", &self.authority)
+            .field("path", &self.path)
+            .field("query", &redact::Query(self.query))
+            .finish()
+    }
 }
 
 impl<'a> UrlParts<'a> {
