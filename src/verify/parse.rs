@@ -222,6 +222,13 @@ impl<'a> QueryAuth<'a> {
             signature: need(sig, "X-Amz-Signature")?,
             security_token: token,
         };
+        q.validate()?;
+        Ok(q)
+    }
+
+    /// The shape of each value: credential, signed headers, expiry, signature.
+    fn validate(&self) -> VResult<()> {
+        let q = self;
         if let Err(reason) = CredentialScope::parse(&q.credential) {
             return err(VerifyErrorKind::MalformedQuery, reason);
         }
@@ -249,7 +256,7 @@ impl<'a> QueryAuth<'a> {
                 "X-Amz-Signature must be 64 hexadecimal digits",
             );
         }
-        Ok(q)
+        Ok(())
     }
 
     /// `X-Amz-Algorithm`.
@@ -440,9 +447,14 @@ impl<'a> FieldIndex<'a> {
 
 /// Orders names as their ASCII-lowercase forms would be ordered.
 pub(super) fn cmp_ignore_ascii_case(a: &str, b: &str) -> core::cmp::Ordering {
-    let (a, b) = (a.bytes(), b.bytes());
-    a.map(|c| c.to_ascii_lowercase())
-        .cmp(b.map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The authentication fields of a POST upload, parsed.

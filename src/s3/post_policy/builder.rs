@@ -334,34 +334,7 @@ impl<'a> PostPolicy<'a> {
             auth.push(("x-amz-security-token", String::from(t)));
         }
 
-        let mut json = String::with_capacity(512);
-        json.push_str("{\"expiration\": ");
-        json_string(&mut json, &expiration.to_rfc3339());
-        json.push_str(", \"conditions\": [");
-        let bucket_cond = Condition::Eq {
-            field: String::from("bucket"),
-            value: String::from(self.bucket.name()),
-        };
-        let mut first = true;
-        let mut sep = |json: &mut String| {
-            if !first {
-                json.push_str(", ");
-            }
-            first = false;
-        };
-        for c in self.conditions.iter().chain([&bucket_cond, key_cond]) {
-            sep(&mut json);
-            c.write_json(&mut json);
-        }
-        for (name, value) in &auth {
-            sep(&mut json);
-            json.push('{');
-            json_string(&mut json, name);
-            json.push_str(": ");
-            json_string(&mut json, value);
-            json.push('}');
-        }
-        json.push_str("]}");
+        let json = self.policy_json(expiration, key_cond, &auth);
 
         let policy = crate::base64::encode(json.as_bytes());
         let signature = sign_policy(&signer.signing_key(&scope), &policy);
@@ -387,6 +360,45 @@ impl<'a> PostPolicy<'a> {
             expiration,
             policy_json: json,
         })
+    }
+
+    /// The policy JSON, as botocore writes it: the conditions in the order they were added,
+    /// then `bucket`, the key condition and the signing fields.
+    fn policy_json(
+        &self,
+        expiration: AmzDate,
+        key_cond: &Condition,
+        auth: &[(&'static str, String)],
+    ) -> String {
+        let mut json = String::with_capacity(512);
+        json.push_str("{\"expiration\": ");
+        json_string(&mut json, &expiration.to_rfc3339());
+        json.push_str(", \"conditions\": [");
+        let bucket_cond = Condition::Eq {
+            field: String::from("bucket"),
+            value: String::from(self.bucket.name()),
+        };
+        let mut first = true;
+        let mut sep = |json: &mut String| {
+            if !first {
+                json.push_str(", ");
+            }
+            first = false;
+        };
+        for c in self.conditions.iter().chain([&bucket_cond, key_cond]) {
+            sep(&mut json);
+            c.write_json(&mut json);
+        }
+        for (name, value) in auth {
+            sep(&mut json);
+            json.push('{');
+            json_string(&mut json, name);
+            json.push_str(": ");
+            json_string(&mut json, value);
+            json.push('}');
+        }
+        json.push_str("]}");
+        json
     }
 }
 

@@ -117,60 +117,66 @@ impl<'a> Parser<'a> {
         }
         self.ws();
         match self.peek() {
-            Some(b'{') => {
-                self.i += 1;
-                let mut members = Vec::new();
-                self.ws();
-                if self.eat(b'}') {
-                    return Ok(Value::Object(members));
-                }
-                loop {
-                    self.ws();
-                    if self.peek() != Some(b'"') {
-                        return Err("expected a string member name");
-                    }
-                    let k = self.string()?;
-                    self.ws();
-                    if !self.eat(b':') {
-                        return Err("expected ':'");
-                    }
-                    let v = self.value(depth + 1)?;
-                    members.push((k, v));
-                    self.ws();
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    if self.eat(b'}') {
-                        return Ok(Value::Object(members));
-                    }
-                    return Err("expected ',' or '}'");
-                }
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.eat(b']') {
-                    return Ok(Value::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    if self.eat(b',') {
-                        continue;
-                    }
-                    if self.eat(b']') {
-                        return Ok(Value::Array(items));
-                    }
-                    return Err("expected ',' or ']'");
-                }
-            }
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
             Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b't') => self.literal(b"true").map(|()| Value::Bool),
             Some(b'f') => self.literal(b"false").map(|()| Value::Bool),
             Some(b'n') => self.literal(b"null").map(|()| Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
             _ => Err("expected a JSON value"),
+        }
+    }
+
+    /// An object; the opening brace is next.
+    fn object(&mut self, depth: usize) -> R<Value> {
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.eat(b'}') {
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err("expected a string member name");
+            }
+            let k = self.string()?;
+            self.ws();
+            if !self.eat(b':') {
+                return Err("expected ':'");
+            }
+            let v = self.value(depth + 1)?;
+            members.push((k, v));
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b'}') {
+                return Ok(Value::Object(members));
+            }
+            return Err("expected ',' or '}'");
+        }
+    }
+
+    /// An array; the opening bracket is next.
+    fn array(&mut self, depth: usize) -> R<Value> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.eat(b']') {
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b']') {
+                return Ok(Value::Array(items));
+            }
+            return Err("expected ',' or ']'");
         }
     }
 
