@@ -150,9 +150,10 @@ fn fixture() -> Fixture {
     }
 }
 
-/// The gatekeeper's lookup: one known key.
-fn verifier() -> Verifier<impl Fn(&str) -> Option<Credentials>> {
-    let creds = Credentials::new(ACCESS_KEY, SECRET);
+/// The gatekeeper's lookup: one known key, the credentials shared (handing them out is a
+/// reference count, as a server holding its keys in memory would do).
+fn verifier() -> Verifier<impl Fn(&str) -> Option<std::sync::Arc<Credentials>>> {
+    let creds = std::sync::Arc::new(Credentials::new(ACCESS_KEY, SECRET));
     Verifier::new(move |id: &str| (id == ACCESS_KEY).then(|| creds.clone()))
         .with_region("us-east-1")
 }

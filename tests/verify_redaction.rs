@@ -24,6 +24,8 @@ struct Leaky {
 }
 
 impl SecretLookup for Leaky {
+    type Credentials = Credentials;
+
     fn credentials(&self, id: &str) -> Option<Credentials> {
         (id == AKID).then(|| Credentials::new(AKID, &self.secret).with_session_token(TOKEN))
     }

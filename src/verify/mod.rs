@@ -39,6 +39,8 @@
 //! ```
 
 mod error;
+mod fast;
+mod key_cache;
 mod parse;
 mod post;
 mod redact;
@@ -48,6 +50,7 @@ mod url;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::fmt;
 
 use crate::credentials::Credentials;
@@ -69,13 +72,27 @@ pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = 900;
 /// Verifies SigV4 requests for S3 (see the [module docs](self)).
 ///
 /// `Debug` shows the settings, never the lookup (which may hold secrets).
-#[derive(Clone)]
 pub struct Verifier<L> {
     lookup: L,
+    keys: key_cache::KeyCache,
     region: Option<String>,
     service: String,
     max_expiry: u64,
     max_skew: u64,
+}
+
+/// A clone starts with an empty signing-key cache.
+impl<L: Clone> Clone for Verifier<L> {
+    fn clone(&self) -> Self {
+        Self {
+            lookup: self.lookup.clone(),
+            keys: key_cache::KeyCache::default(),
+            region: self.region.clone(),
+            service: self.service.clone(),
+            max_expiry: self.max_expiry,
+            max_skew: self.max_skew,
+        }
+    }
 }
 
 impl<L> fmt::Debug for Verifier<L> {
@@ -95,6 +112,7 @@ impl<L: SecretLookup> Verifier<L> {
     pub fn new(lookup: L) -> Self {
         Self {
             lookup,
+            keys: key_cache::KeyCache::default(),
             region: None,
             service: String::from("s3"),
             max_expiry: DEFAULT_MAX_EXPIRY_SECS,
@@ -148,10 +166,19 @@ impl<L: SecretLookup> Verifier<L> {
         now: AmzDate,
     ) -> VResult<Verified> {
         let u = parse_url(url)?;
-        let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            all.push(("host", u.host()));
+        if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            return self.verify(&IncomingRequest::new(method, u.path, u.query, headers), now);
         }
+        // The host header first, then the others: on the stack when they are few.
+        let mut stack = [("", ""); 8];
+        if let Some(rest) = stack.get_mut(1..=headers.len()) {
+            rest.copy_from_slice(headers);
+            stack[0] = ("host", u.host());
+            let all = &stack[..=headers.len()];
+            return self.verify(&IncomingRequest::new(method, u.path, u.query, all), now);
+        }
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
+        all.push(("host", u.host()));
         all.extend_from_slice(headers);
         self.verify(&IncomingRequest::new(method, u.path, u.query, &all), now)
     }
@@ -219,13 +246,14 @@ impl<L: SecretLookup> Verifier<L> {
         Ok(time)
     }
 
-    fn lookup(&self, id: &str, token: Option<&str>) -> VResult<Credentials> {
-        let Some(creds) = self.lookup.credentials(id) else {
+    fn lookup(&self, id: &str, token: Option<&str>) -> VResult<L::Credentials> {
+        let Some(found) = self.lookup.credentials(id) else {
             return err(
                 VerifyErrorKind::InvalidAccessKeyId,
                 "The AWS Access Key Id you provided does not exist in our records.",
             );
         };
+        let creds: &Credentials = found.borrow();
         let token_ok = match (creds.session_token(), token) {
             (None, None) => true,
             (Some(a), Some(b)) => ct_eq_str(a, b),
@@ -237,7 +265,7 @@ impl<L: SecretLookup> Verifier<L> {
                 "The provided token is malformed or otherwise invalid.",
             );
         }
-        Ok(creds)
+        Ok(found)
     }
 
     /// The clock skew in seconds, saturated to `i64::MAX`.
@@ -245,9 +273,9 @@ impl<L: SecretLookup> Verifier<L> {
         i64::try_from(self.max_skew).unwrap_or(i64::MAX)
     }
 
-    /// The signing key for `scope`'s date, region and service.
+    /// The signing key for `scope`'s date, region and service (cached, see `key_cache`).
     fn signing_key(&self, creds: &Credentials, scope: &CredentialScope<'_>) -> SigningKey {
-        SigningKey::derive(
+        self.keys.get(
             creds.secret_access_key(),
             scope.date,
             scope.region,

@@ -41,7 +41,13 @@ impl<'a> CredentialScope<'a> {
     /// # Errors
     /// A static reason naming the malformed part.
     pub fn parse(s: &'a str) -> core::result::Result<Self, &'static str> {
-        let mut it = s.split('/');
+        Self::parse_separated(s, "/")
+    }
+
+    /// As [`parse`](Self::parse), with the parts separated by `sep` (`%2F` in a query
+    /// value that was not decoded).
+    fn parse_separated(s: &'a str, sep: &str) -> core::result::Result<Self, &'static str> {
+        let mut it = s.split(sep);
         let (Some(id), Some(date), Some(region), Some(service), Some(term), None) = (
             it.next(),
             it.next(),
@@ -143,6 +149,8 @@ pub(super) fn check_signed_headers(s: &str) -> core::result::Result<(), &'static
 pub struct QueryAuth<'a> {
     algorithm: Cow<'a, str>,
     credential: Cow<'a, str>,
+    /// `/`, or `%2F` when the credential is kept as sent (its only escapes are `%2F`).
+    credential_sep: &'static str,
     date: Cow<'a, str>,
     expires: Cow<'a, str>,
     signed_headers: Cow<'a, str>,
@@ -189,6 +197,7 @@ impl<'a> QueryAuth<'a> {
     /// 64 hex digits.
     pub fn parse(query: &'a str) -> VResult<Self> {
         let mut found: [Option<Cow<'a, str>>; 7] = Default::default();
+        let mut credential_sep = "/";
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode_component(name)?;
@@ -199,7 +208,16 @@ impl<'a> QueryAuth<'a> {
                         alloc::format!("{} appears more than once", QUERY_AUTH_NAMES[i]),
                     );
                 }
-                found[i] = Some(decode_component(value)?);
+                // The credential's only escapes are usually its `%2F` separators: it is then
+                // split as sent instead of decoded into a copy.
+                let raw_credential =
+                    i == 1 && value.contains("%2F") && value.split("%2F").all(|p| !p.contains('%'));
+                found[i] = Some(if raw_credential {
+                    credential_sep = "%2F";
+                    Cow::Borrowed(value)
+                } else {
+                    decode_component(value)?
+                });
             }
         }
         let [alg, cred, date, expires, signed, sig, token] = found;
@@ -216,6 +234,7 @@ impl<'a> QueryAuth<'a> {
         let q = Self {
             algorithm: need(alg, "X-Amz-Algorithm")?,
             credential: need(cred, "X-Amz-Credential")?,
+            credential_sep,
             date: need(date, "X-Amz-Date")?,
             expires: need(expires, "X-Amz-Expires")?,
             signed_headers: need(signed, "X-Amz-SignedHeaders")?,
@@ -229,7 +248,7 @@ impl<'a> QueryAuth<'a> {
     /// The shape of each value: credential, signed headers, expiry, signature.
     fn validate(&self) -> VResult<()> {
         let q = self;
-        if let Err(reason) = CredentialScope::parse(&q.credential) {
+        if let Err(reason) = CredentialScope::parse_separated(&q.credential, q.credential_sep) {
             return err(VerifyErrorKind::MalformedQuery, reason);
         }
         if let Err(reason) = check_signed_headers(&q.signed_headers) {
@@ -267,12 +286,14 @@ impl<'a> QueryAuth<'a> {
     /// `X-Amz-Credential`, parsed.
     pub fn credential(&self) -> CredentialScope<'_> {
         // Validated in `parse`.
-        CredentialScope::parse(&self.credential).unwrap_or(CredentialScope {
-            access_key_id: "",
-            date: "",
-            region: "",
-            service: "",
-        })
+        CredentialScope::parse_separated(&self.credential, self.credential_sep).unwrap_or(
+            CredentialScope {
+                access_key_id: "",
+                date: "",
+                region: "",
+                service: "",
+            },
+        )
     }
 
     /// `X-Amz-Date`, as sent.

@@ -3,6 +3,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 
 use super::Verifier;
 use super::error::{VResult, VerifyErrorKind, err, shown};
@@ -10,7 +11,7 @@ use super::parse::{FieldIndex, PostAuth, cmp_ignore_ascii_case, exempt_field};
 use super::request::{AuthMethod, PostSubmission, SecretLookup, Verified};
 use crate::credentials::Credentials;
 use crate::s3::{Condition, PolicyDocument, Violation, sign_policy};
-use crate::sigv4::{ALGORITHM, Signature, UNSIGNED_PAYLOAD};
+use crate::sigv4::{ALGORITHM, Payload, Signature};
 use crate::time::AmzDate;
 
 use super::parse::CredentialScope;
@@ -63,7 +64,7 @@ impl<L: SecretLookup> Verifier<L> {
             return err(VerifyErrorKind::NotYetValid, "Request is not yet valid");
         }
         let creds = self.lookup(scope.access_key_id, p.security_token())?;
-        self.check_policy_signature(&creds, &scope, p.policy(), p.signature())?;
+        self.check_policy_signature(creds.borrow(), &scope, p.policy(), p.signature())?;
         let doc = decode_policy(p.policy())?;
         if now >= doc.expiration() {
             return err(
@@ -74,15 +75,15 @@ impl<L: SecretLookup> Verifier<L> {
         let key = substituted_key(p.key(), sub.filename)?;
         check_conditions(&doc, sub, &fields, &key)?;
         check_covered(&doc, sub.fields)?;
-        Ok(Verified {
-            method: AuthMethod::PostPolicy,
-            access_key_id: String::from(scope.access_key_id),
-            region: String::from(scope.region),
+        let mut verified = Verified::new(
+            AuthMethod::PostPolicy,
+            &scope,
             signed_at,
-            expires_at: Some(doc.expiration()),
-            payload_hash: String::from(UNSIGNED_PAYLOAD),
-            key: Some(key),
-        })
+            Some(doc.expiration()),
+            Payload::Unsigned,
+        );
+        verified.key = Some(key);
+        Ok(verified)
     }
 
     /// `x-amz-signature` must be the policy's HMAC under the signing key.

@@ -2,6 +2,7 @@
 //! and what it returns ([`Verified`]).
 
 use alloc::string::String;
+use core::borrow::Borrow;
 use core::fmt;
 
 use super::parse::CredentialScope;
@@ -13,14 +14,34 @@ use crate::time::AmzDate;
 /// Where the verifier gets secrets: credentials (secret and, for temporary credentials, the
 /// session token the request must carry) by access key id.
 ///
-/// Any `Fn(&str) -> Option<Credentials>` is a lookup.
+/// Any `Fn(&str) -> Option<C>` is a lookup, where `C` is [`Credentials`] or a cheap handle
+/// to them (`Arc<Credentials>`, `&'static Credentials`): a lookup that hands out shared
+/// credentials does not allocate.
+///
+/// ```
+/// use std::sync::Arc;
+/// use s3presign::Credentials;
+/// use s3presign::verify::Verifier;
+/// let creds = Arc::new(Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+/// let verifier = Verifier::new(move |id: &str| (id == creds.access_key_id()).then(|| creds.clone()));
+/// # let _ = verifier;
+/// ```
 pub trait SecretLookup {
+    /// What a lookup returns: [`Credentials`] or something that borrows as them.
+    type Credentials: Borrow<Credentials>;
+
     /// The credentials for `access_key_id`, or `None` if it is unknown.
-    fn credentials(&self, access_key_id: &str) -> Option<Credentials>;
+    fn credentials(&self, access_key_id: &str) -> Option<Self::Credentials>;
 }
 
-impl<F: Fn(&str) -> Option<Credentials>> SecretLookup for F {
-    fn credentials(&self, access_key_id: &str) -> Option<Credentials> {
+impl<F, C> SecretLookup for F
+where
+    F: Fn(&str) -> Option<C>,
+    C: Borrow<Credentials>,
+{
+    type Credentials = C;
+
+    fn credentials(&self, access_key_id: &str) -> Option<C> {
         self(access_key_id)
     }
 }
@@ -116,6 +137,20 @@ impl fmt::Debug for PostSubmission<'_> {
     }
 }
 
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("method", &self.method)
+            .field("access_key_id", &self.access_key_id())
+            .field("region", &self.region())
+            .field("signed_at", &self.signed_at)
+            .field("expires_at", &self.expires_at)
+            .field("payload_hash", &self.payload_hash())
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
 /// How a verified request was authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -129,14 +164,16 @@ pub enum AuthMethod {
 }
 
 /// A successfully verified request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
-    pub(super) method: AuthMethod,
-    pub(super) access_key_id: String,
-    pub(super) region: String,
-    pub(super) signed_at: AmzDate,
-    pub(super) expires_at: Option<AmzDate>,
-    pub(super) payload_hash: String,
+    method: AuthMethod,
+    /// The access key id, the region and the payload hash, one after the other (one
+    /// allocation instead of three); `region_at` and `hash_at` are where the last two start.
+    text: String,
+    region_at: usize,
+    hash_at: usize,
+    signed_at: AmzDate,
+    expires_at: Option<AmzDate>,
     pub(super) key: Option<String>,
 }
 
@@ -148,17 +185,24 @@ impl Verified {
         expires_at: Option<AmzDate>,
         payload: Payload<'_>,
     ) -> Self {
-        let payload_hash = match payload {
-            Payload::Precomputed(v) => String::from(v),
-            _ => String::from(UNSIGNED_PAYLOAD),
+        let hash = match payload {
+            Payload::Precomputed(v) => v,
+            _ => UNSIGNED_PAYLOAD,
         };
+        let mut text =
+            String::with_capacity(scope.access_key_id.len() + scope.region.len() + hash.len());
+        text.push_str(scope.access_key_id);
+        let region_at = text.len();
+        text.push_str(scope.region);
+        let hash_at = text.len();
+        text.push_str(hash);
         Self {
             method,
-            access_key_id: String::from(scope.access_key_id),
-            region: String::from(scope.region),
+            text,
+            region_at,
+            hash_at,
             signed_at,
             expires_at,
-            payload_hash,
             key: None,
         }
     }
@@ -170,12 +214,13 @@ impl Verified {
 
     /// Who signed it.
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        // Boundaries of the strings pushed in `new`.
+        &self.text[..self.region_at]
     }
 
     /// The region of the credential scope.
     pub fn region(&self) -> &str {
-        &self.region
+        &self.text[self.region_at..self.hash_at]
     }
 
     /// `X-Amz-Date`.
@@ -192,7 +237,7 @@ impl Verified {
     /// `x-amz-content-sha256`. The verifier does not read bodies: when it is a hash, compare
     /// it with the SHA-256 of the body you receive.
     pub fn payload_hash(&self) -> &str {
-        &self.payload_hash
+        &self.text[self.hash_at..]
     }
 
     /// For a POST upload, the object key (after `${filename}` substitution).

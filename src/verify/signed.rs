@@ -2,15 +2,16 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 
-use super::Verifier;
 use super::error::{VResult, VerifyErrorKind, err, shown};
 use super::parse::{CredentialScope, HeaderAuth, QueryAuth, decode_component, parse_payload_hash};
 use super::request::{AuthMethod, IncomingRequest, SecretLookup, Verified};
+use super::{Verifier, fast};
 use crate::credentials::Credentials;
 use crate::sigv4::{
     ALGORITHM, CanonicalRequest, Payload, Scope, SignableRequest, Signature, SigningSettings,
-    StringToSign,
+    StringToSign, UNSIGNED_PAYLOAD,
 };
 use crate::time::AmzDate;
 
@@ -29,13 +30,25 @@ impl<L: SecretLookup> Verifier<L> {
         let signed_at = self.check_scope(kind, &scope, q.date())?;
         let expires = q.expires_secs();
         self.check_query_times(signed_at, expires, now)?;
-        let headers = signed_header_values(req, q.signed_headers())?;
+        check_signed_present(req, q.signed_headers())?;
         check_amz_headers_signed(req, q.signed_headers())?;
         let creds = self.lookup(scope.access_key_id, q.security_token())?;
-        let query = canonical_query(req.query)?;
         let payload = query_payload(req.query)?;
-        let signable = SignableRequest::new(req.method, req.path, &query, &headers, payload);
-        self.check_signature(&signable, &creds, &scope, signed_at, q.signature())?;
+        let hash = match payload {
+            Payload::Precomputed(v) => v,
+            _ => UNSIGNED_PAYLOAD,
+        };
+        let digest = match fast::query_digest(req, q.signed_headers(), hash) {
+            Some(d) => d,
+            None => {
+                let headers = signed_header_values(req, q.signed_headers())?;
+                let query = canonical_query(req.query)?;
+                let signable =
+                    SignableRequest::new(req.method, req.path, &query, &headers, payload);
+                canonical_digest(&signable)?
+            }
+        };
+        self.check_digest(digest, creds.borrow(), &scope, signed_at, q.signature())?;
         Ok(Verified::new(
             AuthMethod::QueryString,
             &scope,
@@ -107,7 +120,8 @@ impl<L: SecretLookup> Verifier<L> {
         let payload = parse_payload_hash(claimed, "x-amz-content-sha256")?;
         let creds = self.lookup(scope.access_key_id, req.header("x-amz-security-token"))?;
         let signable = SignableRequest::new(req.method, req.path, req.query, &headers, payload);
-        self.check_signature(&signable, &creds, &scope, signed_at, h.signature())?;
+        let digest = canonical_digest(&signable)?;
+        self.check_digest(digest, creds.borrow(), &scope, signed_at, h.signature())?;
         Ok(Verified::new(
             AuthMethod::AuthorizationHeader,
             &scope,
@@ -117,10 +131,10 @@ impl<L: SecretLookup> Verifier<L> {
         ))
     }
 
-    /// Recomputes the signature with the crate's sigv4 types and compares in constant time.
-    fn check_signature(
+    /// Signs the canonical request's digest and compares in constant time.
+    fn check_digest(
         &self,
-        signable: &SignableRequest<'_>,
+        digest: [u8; 32],
         creds: &Credentials,
         scope: &CredentialScope<'_>,
         signed_at: AmzDate,
@@ -132,15 +146,9 @@ impl<L: SecretLookup> Verifier<L> {
                 "malformed signature",
             );
         };
-        let creq = CanonicalRequest::from_request(signable, &SigningSettings::s3()).or_else(|_| {
-            err(
-                VerifyErrorKind::InvalidRequest,
-                "the request cannot be canonicalised (control characters in the path or a signed header?)",
-            )
-        })?;
         let s = Scope::new(signed_at, scope.region, scope.service)
             .or_else(|_| err(VerifyErrorKind::MalformedHeader, "invalid credential scope"))?;
-        let sts = StringToSign::new(s, creq.digest());
+        let sts = StringToSign::new(s, digest);
         if !self.signing_key(creds, scope).sign(&sts).ct_eq(&received) {
             return err(
                 VerifyErrorKind::SignatureDoesNotMatch,
@@ -149,6 +157,18 @@ impl<L: SecretLookup> Verifier<L> {
         }
         Ok(())
     }
+}
+
+/// The digest of the canonical request built by the crate's sigv4 types.
+fn canonical_digest(signable: &SignableRequest<'_>) -> VResult<[u8; 32]> {
+    CanonicalRequest::from_request(signable, &SigningSettings::s3())
+        .map(|c| c.digest())
+        .or_else(|_| {
+            err(
+                VerifyErrorKind::InvalidRequest,
+                "the request cannot be canonicalised (control characters in the path or a signed header?)",
+            )
+        })
 }
 
 /// The canonical query: the received one without `X-Amz-Signature`.
@@ -201,6 +221,22 @@ fn check_amz_headers_signed(req: &IncomingRequest<'_>, signed: &str) -> VResult<
                 VerifyErrorKind::UnsignedHeader,
                 alloc::format!(
                     "There were headers present in the request which were not signed: {}",
+                    shown(name)
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every header named in `signed` must be in the request.
+fn check_signed_present(req: &IncomingRequest<'_>, signed: &str) -> VResult<()> {
+    for name in signed.split(';') {
+        if req.header(name).is_none() {
+            return err(
+                VerifyErrorKind::MissingSignedHeader,
+                alloc::format!(
+                    "the signed header '{}' is not present in the request",
                     shown(name)
                 ),
             );
