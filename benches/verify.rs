@@ -236,6 +236,32 @@ fn summary(f: &Fixture, clock: &str) {
     }
 }
 
+/// `S3PRESIGN_BENCH_LOOP=<sign_url|verify_url>:<n>` skips criterion and runs one case `n`
+/// times (for profilers), printing the wall-clock time per call.
+fn run_loop(spec: &str, f: &Fixture) {
+    let (case, n) = spec.split_once(':').unwrap_or((spec, "1000000"));
+    let n: u32 = n.parse().unwrap_or(1_000_000);
+    let v = verifier();
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        match case {
+            "sign_url" => drop(black_box(
+                f.bucket
+                    .get_object(black_box(KEY))
+                    .expires_in(EXPIRES)
+                    .sign_url(&f.signer, black_box(f.now))
+                    .unwrap(),
+            )),
+            _ => drop(black_box(
+                v.verify_url("GET", black_box(&f.url), &[], black_box(f.now))
+                    .unwrap(),
+            )),
+        }
+    }
+    let ns = start.elapsed().as_nanos() as f64 / f64::from(n.max(1));
+    println!("{case}: {ns:.0} ns per call over {n} calls (wall clock)");
+}
+
 fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
     c.warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
@@ -249,6 +275,10 @@ fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
 fn main() {
     RUN_START.get_or_init(std::time::SystemTime::now);
     let f = fixture();
+    if let Ok(spec) = std::env::var("S3PRESIGN_BENCH_LOOP") {
+        run_loop(&spec, &f);
+        return;
+    }
     let wall = !cfg!(unix) || std::env::var("S3PRESIGN_BENCH_CLOCK").is_ok_and(|v| v == "wall");
     if wall {
         let mut c = criterion_config(Criterion::default());

@@ -54,8 +54,20 @@ pub(super) fn query_digest(
     Some(sink.finalize().into())
 }
 
+/// Which bytes are unreserved (RFC 3986: letters, digits, `-`, `.`, `_`, `~`).
+const UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        c += 1;
+    }
+    t
+};
+
 fn is_unreserved(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(c)]
 }
 
 /// A path S3's canonicalisation keeps as it is: unreserved bytes, `/` and `%XX` escapes.

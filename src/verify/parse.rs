@@ -47,7 +47,7 @@ impl<'a> CredentialScope<'a> {
     /// As [`parse`](Self::parse), with the parts separated by `sep` (`%2F` in a query
     /// value that was not decoded).
     fn parse_separated(s: &'a str, sep: &str) -> core::result::Result<Self, &'static str> {
-        let mut it = s.split(sep);
+        let mut it = SplitSeparator { rest: Some(s), sep };
         let (Some(id), Some(date), Some(region), Some(service), Some(term), None) = (
             it.next(),
             it.next(),
@@ -120,6 +120,48 @@ pub(super) fn parse_payload_hash<'a>(value: &'a str, name: &'static str) -> VRes
     )
 }
 
+/// `str::split` by a separator of one or three bytes (`/`, `%2F`), without the substring
+/// searcher's set-up cost on these short strings.
+struct SplitSeparator<'a, 's> {
+    rest: Option<&'a str>,
+    sep: &'s str,
+}
+
+impl<'a> Iterator for SplitSeparator<'a, '_> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let first = *self.sep.as_bytes().first()?;
+        let mut from = 0;
+        while let Some(i) = rest.get(from..)?.bytes().position(|c| c == first) {
+            let at = from + i;
+            if rest.get(at..)?.starts_with(self.sep) {
+                self.rest = rest.get(at + self.sep.len()..);
+                return rest.get(..at);
+            }
+            from = at + 1;
+        }
+        self.rest = None;
+        Some(rest)
+    }
+}
+
+/// Whether `value`'s only escapes are `%2F` (and it has one).
+fn only_escaped_slashes(value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut any = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'%' {
+            if b.get(i + 1..i + 3) != Some(b"2F".as_slice()) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
 /// Checks `host;range;x-amz-date`: lowercase tokens, sorted, no repeats, `host` included.
 pub(super) fn check_signed_headers(s: &str) -> core::result::Result<(), &'static str> {
     let mut prev: Option<&str> = None;
@@ -168,7 +210,26 @@ const QUERY_AUTH_NAMES: [&str; 7] = [
     "X-Amz-Security-Token",
 ];
 
+/// The position of `name` in [`QUERY_AUTH_NAMES`] (a `match`: one length test and one
+/// comparison instead of seven).
+fn query_auth_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "X-Amz-Algorithm" => 0,
+        "X-Amz-Credential" => 1,
+        "X-Amz-Date" => 2,
+        "X-Amz-Expires" => 3,
+        "X-Amz-SignedHeaders" => 4,
+        "X-Amz-Signature" => 5,
+        "X-Amz-Security-Token" => 6,
+        _ => return None,
+    })
+}
+
 pub(super) fn decode_component(s: &str) -> VResult<Cow<'_, str>> {
+    // Most names and values have nothing to decode (and are UTF-8 already).
+    if !s.as_bytes().contains(&b'%') {
+        return Ok(Cow::Borrowed(s));
+    }
     percent_decode_str(s).decode_utf8().or_else(|_| {
         err(
             VerifyErrorKind::MalformedQuery,
@@ -201,7 +262,7 @@ impl<'a> QueryAuth<'a> {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode_component(name)?;
-            if let Some(i) = QUERY_AUTH_NAMES.iter().position(|n| *n == name) {
+            if let Some(i) = query_auth_index(&name) {
                 if found[i].is_some() {
                     return err(
                         VerifyErrorKind::MalformedQuery,
@@ -210,8 +271,7 @@ impl<'a> QueryAuth<'a> {
                 }
                 // The credential's only escapes are usually its `%2F` separators: it is then
                 // split as sent instead of decoded into a copy.
-                let raw_credential =
-                    i == 1 && value.contains("%2F") && value.split("%2F").all(|p| !p.contains('%'));
+                let raw_credential = i == 1 && only_escaped_slashes(value);
                 found[i] = Some(if raw_credential {
                     credential_sep = "%2F";
                     Cow::Borrowed(value)

@@ -69,7 +69,11 @@ impl<'a> UrlParts<'a> {
 /// [`VerifyErrorKind::MalformedUrl`].
 pub fn parse_url(url: &str) -> VResult<UrlParts<'_>> {
     let bad = |m: &'static str| err(VerifyErrorKind::MalformedUrl, m);
-    if url.bytes().any(|c| c <= b' ' || c == 0x7f) {
+    // A branch-free fold (vectorised) rather than a search that stops early.
+    if url
+        .bytes()
+        .fold(false, |bad, c| bad | (c <= b' ') | (c == 0x7f))
+    {
         return bad("the URL contains whitespace or control characters");
     }
     let (scheme, rest) = match url.split_once("://") {
