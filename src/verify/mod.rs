@@ -9,7 +9,7 @@
 //! skew (15 minutes, configurable), the presence of `host` and of every signed header are
 //! checked, the secret is looked up by access key id, and the signature is recomputed with
 //! the crate's public [`sigv4`](crate::sigv4) types (the same canonicalisation the signer
-//! uses) and compared in constant time ([`Signature::ct_eq`]).
+//! uses) and compared in constant time ([`Signature::ct_eq`](crate::sigv4::Signature::ct_eq)).
 //!
 //! Errors ([`VerifyError`]) carry S3's error code and HTTP status and never contain the
 //! expected signature, the secret or the session token.

@@ -46,7 +46,7 @@ impl<L: SecretLookup> Verifier<L> {
     /// ```
     ///
     /// # Errors
-    /// A [`VerifyError`]; see [`VerifyErrorKind`]. The key, after `${filename}` is replaced
+    /// A [`VerifyError`](super::VerifyError); see [`VerifyErrorKind`]. The key, after `${filename}` is replaced
     /// (every occurrence), may be at most 1024 bytes ([`VerifyErrorKind::KeyTooLong`]). A
     /// field the policy has a condition on must be present, even for `["eq", "$field", ""]`
     /// and `["starts-with", "$field", ""]` (see [`Condition`]). Repeated fields are refused

@@ -46,7 +46,7 @@ impl PostForm {
     }
 
     /// Fields the uploader must add, with the prefix their value must start with (from
-    /// starts-with conditions such as [`PostPolicy::content_type_starts_with`]).
+    /// starts-with conditions such as [`PostPolicy::content_type_starts_with`](super::PostPolicy::content_type_starts_with)).
     pub fn open_fields(&self) -> impl Iterator<Item = (&str, &str)> {
         self.open_fields
             .iter()
