@@ -356,6 +356,13 @@ impl<'a> QueryAuth<'a> {
         )
     }
 
+    /// `X-Amz-Credential`, parsed, for the verifier: a parse failure (impossible after
+    /// [`parse`](Self::parse)) is an error, not an empty scope.
+    pub(super) fn scope(&self) -> VResult<CredentialScope<'_>> {
+        CredentialScope::parse_separated(&self.credential, self.credential_sep)
+            .or_else(|reason| err(VerifyErrorKind::MalformedQuery, reason))
+    }
+
     /// `X-Amz-Date`, as sent.
     pub fn date(&self) -> &str {
         &self.date

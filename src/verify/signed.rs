@@ -26,7 +26,7 @@ impl<L: SecretLookup> Verifier<L> {
         if q.algorithm() != ALGORITHM {
             return err(kind, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
         }
-        let scope = q.credential();
+        let scope = q.scope()?;
         let signed_at = self.check_scope(kind, &scope, q.date())?;
         let expires = q.expires_secs();
         self.check_query_times(signed_at, expires, now)?;
