@@ -294,7 +294,7 @@ fn bad_input_exits_2_with_one_line() {
         &["get", "examplebucket/test.txt", "--region", "us-east-1"],
         &["get", "s3://examplebucket", "--region", "us-east-1"],
         &["get", "s3://examplebucket/", "--region", "us-east-1"],
-        &["get", "s3://Bad_Bucket/k", "--region", "us-east-1"],
+        &["get", "s3://bad!bucket/k", "--region", "us-east-1"],
         &[
             "get",
             "s3://examplebucket/k",
@@ -479,4 +479,197 @@ fn secrets_never_reach_stderr() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
     assert!(!stderr(&o).contains(SECRET));
+}
+
+#[test]
+fn legacy_bucket_names_are_signed_in_the_path_like_botocore() {
+    // botocore 1.43.11, generate_presigned_url("get_object", ExpiresIn=600) at
+    // 2026-11-25T12:00:00Z, region us-east-1 (tests/cli.rs's ID and SECRET).
+    let cases = [
+        (
+            "s3://Upper_Case_Bucket/k.txt",
+            "https://s3.amazonaws.com",
+            "https://s3.amazonaws.com/Upper_Case_Bucket/k.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261125%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20261125T120000Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature=c40421191b59213020a6bc46ea724ac3fe07e314b7c7b9eb546a03421ee51529\n",
+        ),
+        (
+            "s3://under_score/k.txt",
+            "https://minio.example.com",
+            "https://minio.example.com/under_score/k.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261125%2Fus-east-1%2Fs3%2Faws4_request\
+             &X-Amz-Date=20261125T120000Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host\
+             &X-Amz-Signature=f3deecaa9237d9a56f8bfb965e515012e3a2f6e24407ad3cf4d83abc0a877d12\n",
+        ),
+    ];
+    for (target, endpoint, botocore) in cases {
+        let o = run(
+            &[
+                "get",
+                target,
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                endpoint,
+                "--expires-in",
+                "600",
+                "--date",
+                "2026-11-25T12:00:00Z",
+            ],
+            &creds(),
+        );
+        assert!(o.status.success(), "{target}: {}", stderr(&o));
+        assert_eq!(stdout(&o), botocore, "{target}");
+    }
+    // The library keeps strict names by default.
+    let strict = s3presign::s3::Endpoint::aws("us-east-1").unwrap();
+    assert!(s3presign::s3::Bucket::new(&strict, "Upper_Case_Bucket").is_err());
+}
+
+#[test]
+fn argument_parser_errors_are_one_line_with_status_2() {
+    let cases: &[&[&str]] = &[
+        &["get", "s3://examplebucket/k", "--expires-in=-1"],
+        &["get", "s3://examplebucket/k", "--expires", "600"],
+        &["put", "s3://examplebucket/k", "--unsigned-content-type"],
+        &["frobnicate"],
+        &["get"],
+    ];
+    for args in cases {
+        let o = run(args, &creds());
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(stdout(&o), "", "{args:?}");
+        assert!(
+            err.starts_with("error: ") && err.ends_with('\n'),
+            "{args:?}: {err:?}"
+        );
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err:?}");
+    }
+    // What was wrong, and the tip, are on that line.
+    let o = run(
+        &["get", "s3://examplebucket/k", "--expires", "600"],
+        &creds(),
+    );
+    assert!(stderr(&o).contains("--expires-in"), "{}", stderr(&o));
+    let o = run(
+        &["put", "s3://examplebucket/k", "--unsigned-content-type"],
+        &creds(),
+    );
+    assert!(stderr(&o).contains("--content-type"), "{}", stderr(&o));
+    // --help and --version still print to stdout and succeed.
+    for flag in ["--help", "--version"] {
+        let o = run(&[flag], &[]);
+        assert!(o.status.success(), "{flag}");
+        assert!(!stdout(&o).is_empty(), "{flag}");
+    }
+}
+
+#[test]
+fn header_values_are_trimmed_as_sigv4_trims_them() {
+    use s3presign::s3::{Bucket, Endpoint};
+    use s3presign::{AmzDate, Credentials, Signer};
+    let value = "\u{a0}caf\u{e9}\u{3000}";
+    let o = run(
+        &[
+            "put",
+            "s3://examplebucket/k",
+            "--region",
+            "us-east-1",
+            "--header",
+            &format!("x-amz-meta-note: \t{value} "),
+            "--date",
+            "2026-11-25T12:00:00Z",
+        ],
+        &creds(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bucket = Bucket::new(&Endpoint::aws("us-east-1").unwrap(), "examplebucket").unwrap();
+    let url = bucket
+        .put_object("k")
+        .header("x-amz-meta-note", value)
+        .sign_url(
+            &Signer::new(Credentials::new(ID, SECRET)).unwrap(),
+            AmzDate::parse("2026-11-25T12:00:00Z").unwrap(),
+        )
+        .unwrap();
+    assert_eq!(stdout(&o), format!("{url}\n"));
+}
+
+/// A header-signed PUT of `body`: the URL and the headers to pass with -H.
+fn header_signed_put(body: &[u8]) -> (String, Vec<String>) {
+    use s3presign::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings};
+    use s3presign::{AmzDate, Credentials, Signer};
+    let signer = Signer::new(Credentials::new(ID, SECRET)).unwrap();
+    let host = "examplebucket.s3.us-east-1.amazonaws.com";
+    let headers = [("host", host)];
+    let req = SignableRequest::new("PUT", "/k.txt", "", &headers, Payload::Bytes(body));
+    let time = AmzDate::parse("2026-11-25T12:00:00Z").unwrap();
+    let params =
+        SigningParams::new(&signer, "us-east-1", "s3", time).with_settings(SigningSettings::s3());
+    let signed = s3presign::sigv4::sign_headers(&req, &params).unwrap();
+    let headers = signed.headers().map(|(n, v)| format!("{n}: {v}")).collect();
+    (format!("https://{host}/k.txt"), headers)
+}
+
+#[test]
+fn verify_shows_the_signed_payload_hash_and_checks_a_body() {
+    let body = b"hello, body";
+    // SHA-256 of "hello, body" (sha256sum).
+    let hash = "067623b3eab4c92762a219d23cdaef7ffdfda807e13fbedd561ce621efa23dbf";
+    let (url, headers) = header_signed_put(body);
+    let claimed = headers
+        .iter()
+        .find_map(|h| h.strip_prefix("x-amz-content-sha256: "))
+        .unwrap()
+        .to_owned();
+    assert_eq!(claimed, hash);
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good");
+    let bad = dir.path().join("bad");
+    std::fs::write(&good, body).unwrap();
+    std::fs::write(&bad, b"hello, bodY").unwrap();
+    let verify = |body: Option<&std::path::Path>| {
+        let mut args = vec![
+            "verify".to_owned(),
+            "--secret-from-env".into(),
+            "--method".into(),
+            "PUT".into(),
+            "--date".into(),
+            "2026-11-25T12:00:30Z".into(),
+            url.clone(),
+        ];
+        for h in &headers {
+            args.push("-H".into());
+            args.push(h.clone());
+        }
+        if let Some(p) = body {
+            args.push("--body".into());
+            args.push(p.to_str().unwrap().to_owned());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&refs, &creds())
+    };
+    let o = verify(None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("valid: "), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("payload sha256 {claimed} (body not checked")),
+        "{}",
+        stdout(&o)
+    );
+    let o = verify(Some(&good));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("the body matches"), "{}", stdout(&o));
+    let o = verify(Some(&bad));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("invalid: XAmzContentSHA256Mismatch"),
+        "{}",
+        stdout(&o)
+    );
+    let o = verify(Some(&dir.path().join("missing")));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
 }

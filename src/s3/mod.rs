@@ -21,6 +21,7 @@ pub use batch::GetBatch;
 pub use bucket::Bucket;
 pub use disposition::ContentDisposition;
 pub use endpoint::{AddressingStyle, BucketNaming, Endpoint, Scheme, UsEast1Endpoint};
+pub(crate) use post_policy::Violation;
 pub use post_policy::{
     ChecksumAlgorithm, Condition, DEFAULT_POST_EXPIRY_SECS, PolicyDocument, PolicyError, PostForm,
     PostPolicy, ServerSideEncryption, sign_policy,

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use clap::Args;
 use s3presign::profile::Environment;
-use s3presign::s3::{AddressingStyle, Bucket, Endpoint, PresignedRequest};
+use s3presign::s3::{AddressingStyle, Bucket, BucketNaming, Endpoint, PresignedRequest};
 use s3presign::{AmzDate, Signer};
 
 /// A failure, printed as one line on stderr.
@@ -95,13 +95,16 @@ impl ConnectionArgs {
         }
     }
 
-    /// The endpoint (AWS, or --endpoint-url) with the addressing style.
+    /// The endpoint (AWS, or --endpoint-url) with the addressing style. Legacy bucket
+    /// names (upper case, underscores) are accepted and addressed in the path, as botocore
+    /// and the AWS SDK for JavaScript v3 do.
     pub fn endpoint(&self, env: &Environment<'_>) -> Result<Endpoint, CliError> {
         let region = self.region(env)?;
         let endpoint = match &self.endpoint_url {
             Some(url) => Endpoint::custom(url, &region)?,
             None => Endpoint::aws(&region)?,
-        };
+        }
+        .with_bucket_naming(BucketNaming::Relaxed);
         Ok(if self.path_style {
             endpoint.with_addressing_style(AddressingStyle::Path)
         } else {
@@ -136,6 +139,12 @@ pub fn parse_s3_uri(uri: &str) -> Result<(&str, &str), CliError> {
 /// Builds the bucket on the endpoint.
 pub fn bucket(endpoint: &Endpoint, name: &str) -> Result<Bucket, CliError> {
     Ok(Bucket::new(endpoint, name)?)
+}
+
+/// Trims what SigV4 trims from a header name or value: spaces and tabs (not other
+/// Unicode whitespace such as U+00A0, which is part of the value).
+pub fn trim_sigv4(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
 }
 
 /// Prints the URL, or with `json` the whole request as one JSON line.

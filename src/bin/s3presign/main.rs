@@ -68,9 +68,37 @@ fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// A usage error of the argument parser as one line: what was wrong, then any tip
+/// (the usage text and the pointer to --help are left out).
+fn usage_error_line(rendered: &str) -> String {
+    let mut line = String::new();
+    for l in rendered.lines().map(str::trim) {
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            break;
+        }
+        if l.is_empty() {
+            continue;
+        }
+        let l = l.strip_prefix("error: ").unwrap_or(l);
+        if !line.is_empty() {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+        }
+        line.push_str(l);
+    }
+    line
+}
+
 fn main() -> ExitCode {
-    // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print to stdout and exit 0.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let line = usage_error_line(&e.render().to_string());
+            eprintln!("error: {} (see --help)", CliError::Input(line).one_line());
+            return ExitCode::from(2);
+        }
+    };
     if let Command::Verify(args) = &cli.command {
         return match verify::run(args) {
             Ok(true) => ExitCode::SUCCESS,

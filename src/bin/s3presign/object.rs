@@ -43,10 +43,12 @@ pub struct ObjectArgs {
     pub json: bool,
 }
 
-/// `'Name: value'` split at the first colon, both sides trimmed.
+/// `'Name: value'` split at the first colon, both sides trimmed of spaces and tabs.
 fn parse_header(h: &str) -> Result<(&str, &str), CliError> {
     match h.split_once(':') {
-        Some((name, value)) if !name.trim().is_empty() => Ok((name.trim(), value.trim())),
+        Some((name, value)) if !common::trim_sigv4(name).is_empty() => {
+            Ok((common::trim_sigv4(name), common::trim_sigv4(value)))
+        }
         _ => Err(input(
             "invalid --header: expected 'Name: value' (a name, a colon, then the value)",
         )),
@@ -113,6 +115,10 @@ mod tests {
             ("Cache-Control", "no-cache")
         );
         assert!(parse_header("no colon").is_err());
+        assert_eq!(
+            parse_header("x-amz-meta-a:\t\u{a0}v\u{3000} ").unwrap(),
+            ("x-amz-meta-a", "\u{a0}v\u{3000}")
+        );
         assert!(parse_header(" : v").is_err());
         assert_eq!(parse_query("partNumber=1"), ("partNumber", "1"));
         assert_eq!(parse_query("a=b=c"), ("a", "b=c"));

@@ -6,18 +6,24 @@
 //! ```
 //!
 //! Prints `valid: ...` and exits 0, or `invalid: CODE (STATUS): message` and exits 1; bad
-//! input (no URL, no secret) exits 2. On stdin: a first line `METHOD URL`, then one
+//! input (no URL, no secret) exits 2. For a header-signed request (or a presigned URL that
+//! signs a payload hash) the line also shows the payload hash the signature covers; with
+//! `--body FILE` the file's SHA-256 is checked against it, otherwise the body is not checked. On stdin: a first line `METHOD URL`, then one
 //! `Name: value` header per line (an `Authorization` header makes it a header-signed
 //! request).
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 
 use clap::Args;
 use s3presign::profile::Environment;
-use s3presign::verify::{IncomingRequest, Verifier, parse_url};
+use s3presign::sigv4::UNSIGNED_PAYLOAD;
+use s3presign::verify::{AuthMethod, IncomingRequest, Verified, Verifier, parse_url};
 use s3presign::{AmzDate, Credentials};
 
-use crate::common::{CliError, input};
+use sha2::{Digest, Sha256};
+
+use crate::common::{CliError, input, trim_sigv4};
 
 /// Options of `verify`.
 #[derive(Debug, Args)]
@@ -50,11 +56,16 @@ pub struct VerifyArgs {
     /// Verify as of this time, 2013-05-24T00:00:00Z or 20130524T000000Z [default: now].
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// The request body: its SHA-256 must match the signed payload hash.
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<PathBuf>,
 }
 
 fn split_header(h: &str) -> Result<(String, String), CliError> {
     match h.split_once(':') {
-        Some((n, v)) if !n.trim().is_empty() => Ok((n.trim().to_owned(), v.trim().to_owned())),
+        Some((n, v)) if !trim_sigv4(n).is_empty() => {
+            Ok((trim_sigv4(n).to_owned(), trim_sigv4(v).to_owned()))
+        }
         _ => Err(input("invalid header: expected 'Name: value'")),
     }
 }
@@ -123,21 +134,68 @@ pub fn run(args: &VerifyArgs) -> Result<bool, CliError> {
     } else {
         verifier.verify_url(&method, &url, &refs, now)
     };
-    let mut out = std::io::stdout().lock();
+    let body_hash = args.body.as_deref().map(sha256_of_file).transpose()?;
     let line = match &result {
-        Ok(v) => format!(
-            "valid: signed by {} for {} at {}{}",
-            v.access_key_id(),
-            v.region(),
-            v.signed_at().to_rfc3339(),
-            v.expires_at()
-                .map(|e| format!(", expires {}", e.to_rfc3339()))
-                .unwrap_or_default()
-        ),
+        Ok(v) => match payload_check(v, body_hash.as_deref()) {
+            Ok(payload) => format!("{}{payload}", valid_line(v)),
+            Err(mismatch) => mismatch,
+        },
         Err(e) => format!("invalid: {e}"),
     };
+    let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")
         .and_then(|()| out.flush())
         .map_err(CliError::Output)?;
-    Ok(result.is_ok())
+    Ok(line.starts_with("valid:"))
+}
+
+fn valid_line(v: &Verified) -> String {
+    format!(
+        "valid: signed by {} for {} at {}{}",
+        v.access_key_id(),
+        v.region(),
+        v.signed_at().to_rfc3339(),
+        v.expires_at()
+            .map(|e| format!(", expires {}", e.to_rfc3339()))
+            .unwrap_or_default()
+    )
+}
+
+/// What the line says about the body: nothing for a presigned URL without a payload hash
+/// and no `--body`; otherwise the signed payload hash and whether the body matches it.
+/// `Err` is the `invalid: ...` line for a body that does not match.
+fn payload_check(v: &Verified, body_hash: Option<&str>) -> Result<String, String> {
+    let claimed = v.payload_hash();
+    let unsigned = claimed == UNSIGNED_PAYLOAD;
+    match body_hash {
+        None if unsigned && v.auth_method() == AuthMethod::QueryString => Ok(String::new()),
+        _ if unsigned => Ok(format!(
+            "; payload {UNSIGNED_PAYLOAD} (the body is not signed)"
+        )),
+        None => Ok(format!(
+            "; payload sha256 {claimed} (body not checked; pass --body FILE to check it)"
+        )),
+        Some(h) if h == claimed => Ok(format!("; payload sha256 {claimed} (the body matches)")),
+        Some(_) => Err(String::from(
+            "invalid: XAmzContentSHA256Mismatch (400): The provided 'x-amz-content-sha256' header does not match what was computed.",
+        )),
+    }
+}
+
+/// The SHA-256 of a file, in lowercase hex.
+fn sha256_of_file(path: &std::path::Path) -> Result<String, CliError> {
+    let mut file = std::fs::File::open(path)
+        .map_err(|e| input(format!("cannot read --body {}: {e}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| input(format!("cannot read --body {}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }

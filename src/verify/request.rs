@@ -1,0 +1,247 @@
+//! What the verifier is given ([`IncomingRequest`], [`PostSubmission`], a [`SecretLookup`])
+//! and what it returns ([`Verified`]).
+
+use alloc::string::String;
+use core::borrow::Borrow;
+use core::fmt;
+
+use super::parse::CredentialScope;
+use super::redact;
+use crate::credentials::Credentials;
+use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
+use crate::time::AmzDate;
+
+/// Where the verifier gets secrets: credentials (secret and, for temporary credentials, the
+/// session token the request must carry) by access key id.
+///
+/// Any `Fn(&str) -> Option<C>` is a lookup, where `C` is [`Credentials`] or a cheap handle
+/// to them (`Arc<Credentials>`, `&'static Credentials`): a lookup that hands out shared
+/// credentials does not allocate.
+///
+/// ```
+/// use std::sync::Arc;
+/// use s3presign::Credentials;
+/// use s3presign::verify::Verifier;
+/// let creds = Arc::new(Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+/// let verifier = Verifier::new(move |id: &str| (id == creds.access_key_id()).then(|| creds.clone()));
+/// # let _ = verifier;
+/// ```
+pub trait SecretLookup {
+    /// What a lookup returns: [`Credentials`] or something that borrows as them.
+    type Credentials: Borrow<Credentials>;
+
+    /// The credentials for `access_key_id`, or `None` if it is unknown.
+    fn credentials(&self, access_key_id: &str) -> Option<Self::Credentials>;
+}
+
+impl<F, C> SecretLookup for F
+where
+    F: Fn(&str) -> Option<C>,
+    C: Borrow<Credentials>,
+{
+    type Credentials = C;
+
+    fn credentials(&self, access_key_id: &str) -> Option<C> {
+        self(access_key_id)
+    }
+}
+
+/// A request as received: method, path and query exactly as on the wire (path
+/// percent-encoded, query without `?`), and all headers including `host`.
+///
+/// `Debug` hides the signature (of the `Authorization` header and of `X-Amz-Signature`) and
+/// the session token.
+#[derive(Clone, Copy)]
+pub struct IncomingRequest<'a> {
+    pub(super) method: &'a str,
+    pub(super) path: &'a str,
+    pub(super) query: &'a str,
+    pub(super) headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> IncomingRequest<'a> {
+    /// Describes a received request.
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        query: &'a str,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> Self {
+        Self {
+            method,
+            path,
+            query,
+            headers,
+        }
+    }
+
+    pub(super) fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+}
+
+/// A POST upload as received: the bucket it was posted to, the form fields before the file
+/// (in any order), the file's size in bytes and, if known, its filename (S3 substitutes it
+/// for `${filename}` in the key).
+///
+/// `Debug` hides `x-amz-signature` and `x-amz-security-token`.
+#[derive(Clone, Copy)]
+pub struct PostSubmission<'a> {
+    pub(super) bucket: &'a str,
+    pub(super) fields: &'a [(&'a str, &'a str)],
+    pub(super) file_size: u64,
+    pub(super) filename: Option<&'a str>,
+}
+
+impl<'a> PostSubmission<'a> {
+    /// Describes a received POST upload.
+    pub fn new(bucket: &'a str, fields: &'a [(&'a str, &'a str)], file_size: u64) -> Self {
+        Self {
+            bucket,
+            fields,
+            file_size,
+            filename: None,
+        }
+    }
+
+    /// The uploaded file's name (from the `file` part's `Content-Disposition`).
+    #[must_use]
+    pub fn with_filename(mut self, filename: &'a str) -> Self {
+        self.filename = Some(filename);
+        self
+    }
+}
+
+impl fmt::Debug for IncomingRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IncomingRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact::Query(self.query))
+            .field("headers", &redact::Headers(self.headers))
+            .finish()
+    }
+}
+
+impl fmt::Debug for PostSubmission<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostSubmission")
+            .field("bucket", &self.bucket)
+            .field("fields", &redact::Fields(self.fields))
+            .field("file_size", &self.file_size)
+            .field("filename", &self.filename)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("method", &self.method)
+            .field("access_key_id", &self.access_key_id())
+            .field("region", &self.region())
+            .field("signed_at", &self.signed_at)
+            .field("expires_at", &self.expires_at)
+            .field("payload_hash", &self.payload_hash())
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+/// How a verified request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthMethod {
+    /// A presigned URL (`X-Amz-*` query parameters).
+    QueryString,
+    /// An `Authorization` header.
+    AuthorizationHeader,
+    /// A POST policy.
+    PostPolicy,
+}
+
+/// A successfully verified request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified {
+    method: AuthMethod,
+    /// The access key id, the region and the payload hash, one after the other (one
+    /// allocation instead of three); `region_at` and `hash_at` are where the last two start.
+    text: String,
+    region_at: usize,
+    hash_at: usize,
+    signed_at: AmzDate,
+    expires_at: Option<AmzDate>,
+    pub(super) key: Option<String>,
+}
+
+impl Verified {
+    pub(super) fn new(
+        method: AuthMethod,
+        scope: &CredentialScope<'_>,
+        signed_at: AmzDate,
+        expires_at: Option<AmzDate>,
+        payload: Payload<'_>,
+    ) -> Self {
+        let hash = match payload {
+            Payload::Precomputed(v) => v,
+            _ => UNSIGNED_PAYLOAD,
+        };
+        let mut text =
+            String::with_capacity(scope.access_key_id.len() + scope.region.len() + hash.len());
+        text.push_str(scope.access_key_id);
+        let region_at = text.len();
+        text.push_str(scope.region);
+        let hash_at = text.len();
+        text.push_str(hash);
+        Self {
+            method,
+            text,
+            region_at,
+            hash_at,
+            signed_at,
+            expires_at,
+            key: None,
+        }
+    }
+
+    /// How it was authenticated.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.method
+    }
+
+    /// Who signed it.
+    pub fn access_key_id(&self) -> &str {
+        // Boundaries of the strings pushed in `new`.
+        &self.text[..self.region_at]
+    }
+
+    /// The region of the credential scope.
+    pub fn region(&self) -> &str {
+        &self.text[self.region_at..self.hash_at]
+    }
+
+    /// `X-Amz-Date`.
+    pub fn signed_at(&self) -> AmzDate {
+        self.signed_at
+    }
+
+    /// When a presigned URL or a POST policy expires.
+    pub fn expires_at(&self) -> Option<AmzDate> {
+        self.expires_at
+    }
+
+    /// The payload hash that was signed: `UNSIGNED-PAYLOAD` or the hex SHA-256 claimed in
+    /// `x-amz-content-sha256`. The verifier does not read bodies: when it is a hash, compare
+    /// it with the SHA-256 of the body you receive.
+    pub fn payload_hash(&self) -> &str {
+        &self.text[self.hash_at..]
+    }
+
+    /// For a POST upload, the object key (after `${filename}` substitution).
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+}
