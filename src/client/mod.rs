@@ -1,6 +1,6 @@
 //! S3 operations (feature `http`) and an async S3 client over them (feature `client`):
-//! objects, buckets, bucket policy, public access block, versioning, notifications and
-//! multipart uploads.
+//! objects, buckets, bucket policy, bucket CORS, public access block, versioning,
+//! notifications and multipart uploads.
 //!
 //! Two layers:
 //! - **Sans I/O** (feature `http`): an [`Operation`] such as [`ListObjectsV2Op`] or
@@ -132,6 +132,7 @@ mod buckets;
 #[cfg(feature = "client")]
 mod builder;
 mod checksum;
+mod cors;
 #[cfg(feature = "client")]
 mod credentials;
 mod delete;
@@ -165,6 +166,10 @@ pub use buckets::{
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
 pub use checksum::Integrity;
+pub use cors::{
+    CorsConfiguration, CorsMethod, CorsRule, DeleteBucketCorsOp, GetBucketCorsOp, MAX_CORS_RULES,
+    PutBucketCorsOp,
+};
 #[cfg(feature = "client")]
 pub use credentials::{
     CredentialsFuture, EnvCredentials, ProfileCredentials, ProvideCredentials, StaticCredentials,
