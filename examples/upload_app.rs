@@ -52,7 +52,11 @@ use s3presign::client::{
 use s3presign::s3::{ContentDisposition, Endpoint, PostPolicy};
 use s3presign::{AmzDate, Credentials};
 
-const PAGE: &str = include_str!("upload_app/index.html");
+/// The page, read at start (edit it and restart: no build step).
+const PAGE_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/upload_app/index.html"
+);
 const KEY_PREFIX: &str = "uploads/user-uploads/";
 const SINGLE_PUT_MAX: u64 = 8 * 1024 * 1024;
 const PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -63,6 +67,7 @@ const OBJECT_MAX: u64 = 5 * 1024 * 1024 * 1024 * 1024;
 const JSON_MAX: usize = 64 * 1024;
 
 struct App {
+    page: Bytes,
     client: Client,
     bucket: String,
     origin: String,
@@ -272,7 +277,7 @@ async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<Answer, 
         let hooks = app.test_hooks && path == "/api/cors";
         return Ok(match (parts.method.as_str(), path.as_str()) {
             ("GET", "/") => {
-                let mut r = hyper::Response::new(Full::new(Bytes::from_static(PAGE.as_bytes())));
+                let mut r = hyper::Response::new(Full::new(app.page.clone()));
                 r.headers_mut().insert(
                     hyper::header::CONTENT_TYPE,
                     hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
@@ -337,6 +342,9 @@ async fn storage() -> Result<(Client, String, Option<server::Server>), Box<dyn E
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
+    let page = std::fs::read(PAGE_PATH).map_err(|e| {
+        format!("cannot read the page {PAGE_PATH} ({e}): run from a clone of the repository")
+    })?;
     let port: u16 = match std::env::var("PORT") {
         Ok(p) => p.parse().map_err(|_| "PORT must be a port number")?,
         Err(_) => 0,
@@ -352,6 +360,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Err(e) => return Err(e.into()),
     }
     let app = Arc::new(App {
+        page: Bytes::from(page),
         client,
         bucket,
         origin,
