@@ -11,7 +11,8 @@
 // - uploads through the POST form within its size limit, and over it (refused, no object);
 // - deletes the bucket's CORS rule and sees the browser's upload fail (no object);
 // - checks that the backend received no file bytes.
-// Saves a screenshot of the page after the multipart upload as docs/upload-app.png.
+// Saves a screenshot of the page after the multipart upload as docs/upload-app.png (or
+// $SCREENSHOT).
 // Fails (never skips) when Chromium or cargo is missing.
 
 import { spawn, spawnSync } from "node:child_process";
@@ -27,6 +28,8 @@ import puppeteer from "puppeteer-core";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const STEP_TIMEOUT = 120_000;
+// Where the screenshot goes (the README's image by default).
+const SCREENSHOT = process.env.SCREENSHOT || join(ROOT, "docs/upload-app.png");
 
 function fail(message) {
   console.error(`browser test: ${message}`);
@@ -166,7 +169,7 @@ async function main() {
     assert.ok(maxPartsInFlight >= 2, `parts were sent one at a time (${maxPartsInFlight} in flight)`);
     back = await readBack(origin, r.key);
     assert.equal(sha256(back.bytes), sha256(readFileSync(large)), "12 MB read back from here");
-    await page.screenshot({ path: join(ROOT, "docs/upload-app.png"), fullPage: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // POST form: within its limit, then over it.
     const formOk = file("form-ok.mp4", 100_000);
