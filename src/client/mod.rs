@@ -110,11 +110,14 @@
 //! # }
 //! ```
 //!
-//! A browser uploads a large video in parts:
+//! A browser uploads a large video in parts (the bucket's CORS rule lets the page at
+//! `https://app.example.com` send the parts and read their ETags):
 //! ```no_run
 //! # #[cfg(feature = "client")] mod m {
 //! # use s3presign::client::*;
 //! # async fn run(client: Client) -> Result<(), Error> {
+//! let cors = CorsConfiguration::new([CorsRule::browser_upload("https://app.example.com")]);
+//! client.put_bucket_cors("videos-eu", &cors).await?;
 //! let up = client.create_multipart_upload("videos-eu", "big.mp4",
 //!     &CreateMultipartUpload::new().content_type("video/mp4")).await?;
 //! let part1 = client.presign_upload_part("videos-eu", "big.mp4", &up.upload_id, 1, 3600).await?;

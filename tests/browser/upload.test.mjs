@@ -181,6 +181,7 @@ async function main() {
     await page.$eval("#max-size", (el) => { el.value = "1000"; });
     r = await upload(page, tooBig, "#upload-form");
     assert.ok(!r.ok && r.status.startsWith("POST refused"), `POST form over its limit: ${r.status}`);
+    const refusal = r.status;
     back = await readBack(origin, "uploads/user-uploads/form-too-big.mp4");
     assert.equal(back.status, 404, "an object was stored although the form refused it");
 
@@ -199,7 +200,7 @@ async function main() {
     assert.ok(stats.apiBytesReceived < 64 * 1024, `API bodies: ${stats.apiBytesReceived} bytes`);
     console.log(
       `browser test passed: 1 MB PUT, 12 MB in 3 parts (${maxPartsInFlight} in flight), POST form ` +
-        `limit, CORS refusal; backend file bytes 0, API bytes ${stats.apiBytesReceived}`,
+        `limit (${refusal}), CORS refusal; backend file bytes 0, API bytes ${stats.apiBytesReceived}`,
     );
   } finally {
     if (browser) await browser.close();
