@@ -226,15 +226,18 @@ impl App {
         Ok(json!({ "url": get.url() }))
     }
 
-    async fn set_cors(&self, enabled: bool) -> Result<Value, Box<dyn Error + Send + Sync>> {
-        if enabled {
-            let rule = CorsRule::browser_upload(self.origin.as_str());
-            let config = CorsConfiguration::new([rule]);
-            self.client.put_bucket_cors(&self.bucket, &config).await?;
-        } else {
-            self.client.delete_bucket_cors(&self.bucket).await?;
-        }
-        Ok(json!({ "cors": enabled }))
+    /// Sets the bucket's CORS rule for the page's origin (replacing any other rules).
+    async fn allow_page_origin(&self) -> Result<Value, Box<dyn Error + Send + Sync>> {
+        let rule = CorsRule::browser_upload(self.origin.as_str());
+        let config = CorsConfiguration::new([rule]);
+        self.client.put_bucket_cors(&self.bucket, &config).await?;
+        Ok(json!({ "cors": "set" }))
+    }
+
+    /// Removes the bucket's CORS rules: browsers are then refused (test hook).
+    async fn remove_cors(&self) -> Result<Value, Box<dyn Error + Send + Sync>> {
+        self.client.delete_bucket_cors(&self.bucket).await?;
+        Ok(json!({ "cors": "deleted" }))
     }
 
     fn stats(&self) -> Value {
@@ -285,8 +288,8 @@ async fn handle(app: Arc<App>, req: hyper::Request<Incoming>) -> Result<Answer, 
                 r
             }
             ("GET", "/api/stats") => reply(200, &app.stats()),
-            ("DELETE", _) if hooks => result(app.set_cors(false).await),
-            ("PUT", _) if hooks => result(app.set_cors(true).await),
+            ("DELETE", _) if hooks => result(app.remove_cors().await),
+            ("PUT", _) if hooks => result(app.allow_page_origin().await),
             _ => reply(404, &json!({ "error": "not found" })),
         });
     }
@@ -368,7 +371,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         api_bytes: AtomicU64::new(0),
         test_hooks: std::env::var("UPLOAD_APP_TEST_HOOKS").is_ok_and(|v| v == "1"),
     });
-    app.set_cors(true)
+    app.allow_page_origin()
         .await
         .map_err(|e| format!("could not set the bucket's CORS rule: {e}"))?;
     println!("{}/", app.origin);

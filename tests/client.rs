@@ -1560,6 +1560,13 @@ async fn bucket_cors_put_get_delete_and_preflight() {
         assert_eq!(ok.status(), 200);
         assert_eq!(ok.headers()["access-control-allow-origin"], origin);
         assert_eq!(ok.headers()["access-control-expose-headers"], "ETag");
+        let no_origin = http()
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("access-control-request-method", "PUT")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_origin.status(), 400);
         let other = preflight("http://127.0.0.1:1").await.unwrap();
         assert_eq!(other.status(), 403);
         assert!(other.headers().get("access-control-allow-origin").is_none());

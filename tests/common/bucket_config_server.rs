@@ -1122,6 +1122,14 @@ where
                 .map(str::to_owned)
         };
         let Some(origin) = header("origin") else {
+            if req.method() == http::Method::OPTIONS {
+                let answer = cors_error(
+                    400,
+                    "BadRequest",
+                    "Insufficient information. Origin request header needed.",
+                );
+                return Box::pin(async move { Ok(answer) });
+            }
             return Box::pin(self.inner.call(req));
         };
         let rules = self.rules_of(&req);
