@@ -11,8 +11,8 @@
 // - uploads through the POST form within its size limit, and over it (refused, no object);
 // - deletes the bucket's CORS rule and sees the browser's upload fail (no object);
 // - checks that the backend received no file bytes.
-// Saves a screenshot of the page after the multipart upload as docs/upload-app.png (or
-// $SCREENSHOT).
+// - uploads a 2-second WebM recorded in the page and waits until the preview can play it;
+//   saves a screenshot of the page then as docs/upload-app.png (or $SCREENSHOT).
 // Fails (never skips) when Chromium or cargo is missing.
 
 import { spawn, spawnSync } from "node:child_process";
@@ -110,6 +110,56 @@ async function upload(page, file, button) {
   return finished(page);
 }
 
+// Runs in the page: records 2 s of an animated canvas as WebM and picks it in the file input.
+async function recordVideo() {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640;
+  canvas.height = 360;
+  const g = canvas.getContext("2d");
+  const stream = canvas.captureStream(30);
+  const recorder = new MediaRecorder(stream, { mimeType: "video/webm" });
+  const chunks = [];
+  recorder.ondataavailable = (e) => chunks.push(e.data);
+  const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+  const start = performance.now();
+  let frame = 0;
+  const draw = () => {
+    const t = (performance.now() - start) / 1000;
+    const sky = g.createLinearGradient(0, 0, 0, 360);
+    sky.addColorStop(0, "#1e3a8a");
+    sky.addColorStop(1, "#0ea5e9");
+    g.fillStyle = sky;
+    g.fillRect(0, 0, 640, 360);
+    g.fillStyle = "#facc15";
+    g.beginPath();
+    g.arc(120 + 400 * (t / 2), 130, 48, 0, 2 * Math.PI);
+    g.fill();
+    g.fillStyle = "#166534";
+    g.fillRect(0, 280, 640, 80);
+    g.fillStyle = "#fff";
+    g.font = "bold 34px sans-serif";
+    g.fillText(`s3presign upload, frame ${frame++}`, 24, 330);
+  };
+  draw();
+  recorder.start();
+  await new Promise((resolve) => {
+    const tick = () => (performance.now() - start < 2000 ? (draw(), requestAnimationFrame(tick)) : resolve());
+    requestAnimationFrame(tick);
+  });
+  recorder.stop();
+  await stopped;
+  const file = new File(chunks, "sunrise.webm", { type: "video/webm" });
+  const picked = new DataTransfer();
+  picked.items.add(file);
+  document.getElementById("file").files = picked.files;
+  document.getElementById("status").className = "";
+}
+
+async function finishedAfterClick(page, button) {
+  await page.click(button);
+  return finished(page);
+}
+
 async function main() {
   const bin = appBinary();
   const dir = mkdtempSync(join(tmpdir(), "upload-app-test-"));
@@ -169,6 +219,27 @@ async function main() {
     assert.ok(maxPartsInFlight >= 2, `parts were sent one at a time (${maxPartsInFlight} in flight)`);
     back = await readBack(origin, r.key);
     assert.equal(sha256(back.bytes), sha256(readFileSync(large)), "12 MB read back from here");
+
+    // A real (small) video, recorded in the page from a canvas, uploaded through the same
+    // controls: its first frames show in the preview for the screenshot.
+    await page.evaluate(recordVideo);
+    r = await finishedAfterClick(page, "#upload");
+    assert.ok(r.ok, `recorded video upload: ${r.status}`);
+    await page.waitForFunction(
+      () => document.getElementById("preview").readyState >= 4,
+      { timeout: STEP_TIMEOUT },
+    );
+    // Play it (muted): the preview really decodes the uploaded video.
+    await page.evaluate(async () => {
+      const v = document.getElementById("preview");
+      await v.play();
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      v.pause();
+    });
+    assert.ok(
+      await page.$eval("#preview", (v) => v.currentTime > 0.5),
+      "the uploaded video did not play",
+    );
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // POST form: within its limit, then over it.
