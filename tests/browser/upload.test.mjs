@@ -48,7 +48,7 @@ function appBinary() {
   });
   if (build.error) fail(`could not run cargo (${build.error.message}): install Rust or set APP_BIN`);
   if (build.status !== 0) fail("cargo build --example upload_app --features client failed");
-  return join(ROOT, "target/debug/examples/upload_app");
+  return join(process.env.CARGO_TARGET_DIR || join(ROOT, "target"), "debug/examples/upload_app");
 }
 
 function startApp(bin) {
