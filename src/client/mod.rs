@@ -1,6 +1,6 @@
 //! S3 operations (feature `http`) and an async S3 client over them (feature `client`):
-//! objects, buckets, bucket policy, public access block, versioning, notifications and
-//! multipart uploads.
+//! objects, buckets, bucket policy, bucket CORS, public access block, versioning,
+//! notifications and multipart uploads.
 //!
 //! Two layers:
 //! - **Sans I/O** (feature `http`): an [`Operation`] such as [`ListObjectsV2Op`] or
@@ -110,11 +110,14 @@
 //! # }
 //! ```
 //!
-//! A browser uploads a large video in parts:
+//! A browser uploads a large video in parts (the bucket's CORS rule lets the page at
+//! `https://app.example.com` send the parts and read their ETags):
 //! ```no_run
 //! # #[cfg(feature = "client")] mod m {
 //! # use s3presign::client::*;
 //! # async fn run(client: Client) -> Result<(), Error> {
+//! let cors = CorsConfiguration::new([CorsRule::browser_upload("https://app.example.com")]);
+//! client.put_bucket_cors("videos-eu", &cors).await?;
 //! let up = client.create_multipart_upload("videos-eu", "big.mp4",
 //!     &CreateMultipartUpload::new().content_type("video/mp4")).await?;
 //! let part1 = client.presign_upload_part("videos-eu", "big.mp4", &up.upload_id, 1, 3600).await?;
@@ -132,6 +135,7 @@ mod buckets;
 #[cfg(feature = "client")]
 mod builder;
 mod checksum;
+mod cors;
 #[cfg(feature = "client")]
 mod credentials;
 mod delete;
@@ -165,6 +169,10 @@ pub use buckets::{
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
 pub use checksum::Integrity;
+pub use cors::{
+    CorsConfiguration, CorsMethod, CorsRule, DeleteBucketCorsOp, GetBucketCorsOp, MAX_CORS_RULES,
+    PutBucketCorsOp,
+};
 #[cfg(feature = "client")]
 pub use credentials::{
     CredentialsFuture, EnvCredentials, ProfileCredentials, ProvideCredentials, StaticCredentials,

@@ -2,7 +2,8 @@
 //! objects, wrapped by an `s3s::S3` implementation that keeps what s3s-fs answers 501 to
 //! (bucket policy, public access block, versioning, notification configuration) in memory,
 //! keeps object versions of versioned buckets, and answers `encoding-type=url` listings the
-//! way S3 does. s3s still parses every request against the S3 model and verifies SigV4, so
+//! way S3 does, and answers cross-origin requests from the bucket's CORS configuration as
+//! S3 does (preflights refused with 403 when no rule matches). s3s still parses every request against the S3 model and verifies SigV4, so
 //! the client's encoding and signing are really exercised.
 //!
 //! Anonymous requests are allowed only for `GetObject` on a bucket whose stored policy
@@ -49,6 +50,7 @@ struct BucketState {
     public_access_block: Option<PublicAccessBlockConfiguration>,
     versioning: Option<BucketVersioningStatus>,
     notification: Option<NotificationConfiguration>,
+    cors: Option<Vec<CORSRule>>,
     /// Versions per key, oldest first (versioned buckets only).
     versions: BTreeMap<String, Vec<Version>>,
 }
@@ -746,6 +748,68 @@ impl S3 for ConfigServer {
         Ok(S3Response::new(DeletePublicAccessBlockOutput::default()))
     }
 
+    // ----- CORS -----
+    async fn get_bucket_cors(
+        &self,
+        req: S3Request<GetBucketCorsInput>,
+    ) -> S3Result<S3Response<GetBucketCorsOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        match self.state.with(&req.input.bucket, |b| b.cors.clone()) {
+            Some(rules) => Ok(S3Response::new(GetBucketCorsOutput {
+                cors_rules: Some(rules),
+            })),
+            None => Err(s3_error!(
+                NoSuchCORSConfiguration,
+                "The CORS configuration does not exist"
+            )),
+        }
+    }
+
+    async fn put_bucket_cors(
+        &self,
+        req: S3Request<PutBucketCorsInput>,
+    ) -> S3Result<S3Response<PutBucketCorsOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        // S3 requires an integrity header on this call.
+        let integrity = req.input.content_md5.is_some()
+            || req
+                .headers
+                .keys()
+                .any(|h| h.as_str().starts_with("x-amz-checksum-"));
+        if !integrity {
+            return Err(s3_error!(
+                InvalidRequest,
+                "Missing required header for this request: Content-MD5"
+            ));
+        }
+        let rules = req.input.cors_configuration.cors_rules;
+        if rules.is_empty()
+            || rules.len() > 100
+            || rules
+                .iter()
+                .any(|r| r.allowed_origins.is_empty() || r.allowed_methods.is_empty())
+        {
+            return Err(s3_error!(MalformedXML));
+        }
+        self.state.with(&req.input.bucket, |b| b.cors = Some(rules));
+        Ok(S3Response::new(PutBucketCorsOutput::default()))
+    }
+
+    async fn delete_bucket_cors(
+        &self,
+        req: S3Request<DeleteBucketCorsInput>,
+    ) -> S3Result<S3Response<DeleteBucketCorsOutput>> {
+        if !self.bucket_exists(&req.input.bucket) {
+            return Err(no_such_bucket());
+        }
+        self.state.with(&req.input.bucket, |b| b.cors = None);
+        Ok(S3Response::new(DeleteBucketCorsOutput::default()))
+    }
+
     // ----- notifications -----
     async fn get_bucket_notification_configuration(
         &self,
@@ -848,6 +912,10 @@ pub fn service(root: &std::path::Path) -> S3Service {
 
 /// As [`service`], also accepting virtual-hosted requests (`BUCKET.DOMAIN[:port]`).
 pub fn service_with_domain(root: &std::path::Path, domain: Option<&str>) -> S3Service {
+    build(root, domain).0
+}
+
+fn build(root: &std::path::Path, domain: Option<&str>) -> (S3Service, Arc<State>) {
     let state = Arc::new(State::default());
     let fs = s3s_fs::FileSystem::new(root).expect("s3s-fs root");
     let root = root.canonicalize().expect("canonical root");
@@ -858,11 +926,237 @@ pub fn service_with_domain(root: &std::path::Path, domain: Option<&str>) -> S3Se
     };
     let mut b = S3ServiceBuilder::new(server);
     b.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-    b.set_access(PolicyAccess { state });
+    b.set_access(PolicyAccess {
+        state: Arc::clone(&state),
+    });
     if let Some(d) = domain {
         b.set_host(PortAwareDomain(d.to_owned()));
     }
-    b.build()
+    (b.build(), state)
+}
+
+// ----- CORS, as S3 answers it -----
+
+/// `*` in a CORS pattern matches any run of characters (S3 allows one per pattern).
+fn wildcard_match(pattern: &str, value: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == value,
+        Some((pre, suf)) => {
+            value.len() >= pre.len() + suf.len() && value.starts_with(pre) && value.ends_with(suf)
+        }
+    }
+}
+
+/// The `Access-Control-Request-Headers` list, lowercased (at most 64 names).
+fn requested_headers(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or("")
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .take(64)
+        .collect()
+}
+
+/// The first rule allowing `origin` to use `method` with all of `headers`: how S3 picks.
+pub fn matching_rule<'r>(
+    rules: &'r [CORSRule],
+    origin: &str,
+    method: &str,
+    headers: &[String],
+) -> Option<&'r CORSRule> {
+    rules.iter().find(|r| {
+        r.allowed_origins.iter().any(|o| wildcard_match(o, origin))
+            && r.allowed_methods.iter().any(|m| m == method)
+            && headers.iter().all(|h| {
+                r.allowed_headers
+                    .iter()
+                    .flatten()
+                    .any(|a| wildcard_match(&a.to_ascii_lowercase(), h))
+            })
+    })
+}
+
+/// The `Access-Control-*` headers S3 sends for `rule` (`requested`: a preflight's
+/// requested headers, echoed in `Access-Control-Allow-Headers`).
+pub fn cors_headers(
+    rule: &CORSRule,
+    origin: &str,
+    requested: Option<&[String]>,
+) -> Vec<(&'static str, String)> {
+    let any_origin = rule.allowed_origins.iter().any(|o| o == "*");
+    let mut out = vec![(
+        "access-control-allow-origin",
+        if any_origin {
+            "*".to_owned()
+        } else {
+            origin.to_owned()
+        },
+    )];
+    out.push((
+        "access-control-allow-methods",
+        rule.allowed_methods.join(", "),
+    ));
+    if let Some(h) = requested.filter(|h| !h.is_empty()) {
+        out.push(("access-control-allow-headers", h.join(", ")));
+    }
+    if let Some(e) = rule.expose_headers.as_ref().filter(|e| !e.is_empty()) {
+        out.push(("access-control-expose-headers", e.join(", ")));
+    }
+    if let Some(age) = rule.max_age_seconds {
+        out.push(("access-control-max-age", age.to_string()));
+    }
+    if !any_origin {
+        out.push(("access-control-allow-credentials", "true".to_owned()));
+    }
+    out.push((
+        "vary",
+        "Origin, Access-Control-Request-Headers, Access-Control-Request-Method".to_owned(),
+    ));
+    out
+}
+
+fn cors_error(status: u16, code: &str, message: &str) -> s3s::HttpResponse {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    );
+    let mut resp = http::Response::new(s3s::Body::from(body));
+    *resp.status_mut() = http::StatusCode::from_u16(status).expect("status");
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/xml"),
+    );
+    resp
+}
+
+/// S3's answer to a preflight (`OPTIONS`) given the bucket's rules, if any.
+pub fn preflight(
+    rules: Option<&[CORSRule]>,
+    origin: &str,
+    method: Option<&str>,
+    request_headers: Option<&str>,
+) -> s3s::HttpResponse {
+    let Some(method) = method else {
+        return cors_error(
+            400,
+            "BadRequest",
+            "Insufficient information. Access-Control-Request-Method header needed.",
+        );
+    };
+    let Some(rules) = rules else {
+        return cors_error(
+            403,
+            "AccessForbidden",
+            "CORSResponse: CORS is not enabled for this bucket.",
+        );
+    };
+    let headers = requested_headers(request_headers);
+    match matching_rule(rules, origin, method, &headers) {
+        Some(rule) => {
+            let mut resp = http::Response::new(s3s::Body::empty());
+            for (name, value) in cors_headers(rule, origin, Some(&headers)) {
+                if let Ok(v) = http::HeaderValue::from_str(&value) {
+                    resp.headers_mut().append(name, v);
+                }
+            }
+            resp
+        }
+        None => cors_error(
+            403,
+            "AccessForbidden",
+            "CORSResponse: This CORS request is not allowed. This is usually because the \
+             evaluation of Origin, request method / Access-Control-Request-Method or \
+             Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+        ),
+    }
+}
+
+/// Answers preflights and adds CORS headers to cross-origin requests, from the bucket's
+/// stored configuration; everything else goes to the inner service untouched.
+#[derive(Clone)]
+pub struct CorsService<S> {
+    inner: S,
+    state: Arc<State>,
+    domain: Option<String>,
+}
+
+impl<S> CorsService<S> {
+    fn bucket_of<B>(&self, req: &http::Request<B>) -> Option<String> {
+        if let Some(domain) = &self.domain {
+            let host = req.headers().get(http::header::HOST)?.to_str().ok()?;
+            let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+            let bucket = name.strip_suffix(domain.as_str())?.strip_suffix('.')?;
+            return (!bucket.is_empty()).then(|| bucket.to_owned());
+        }
+        let first = req.uri().path().trim_start_matches('/').split('/').next()?;
+        (!first.is_empty()).then(|| first.to_owned())
+    }
+
+    fn rules_of<B>(&self, req: &http::Request<B>) -> Option<Vec<CORSRule>> {
+        let bucket = self.bucket_of(req)?;
+        let map = self.state.buckets.lock().unwrap();
+        map.get(&bucket).and_then(|b| b.cors.clone())
+    }
+}
+
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for CorsService<S>
+where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        >,
+    S::Future: Send + 'static,
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = BoxFuture<Result<s3s::HttpResponse, s3s::HttpError>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let Some(origin) = header("origin") else {
+            if req.method() == http::Method::OPTIONS {
+                let answer = cors_error(
+                    400,
+                    "BadRequest",
+                    "Insufficient information. Origin request header needed.",
+                );
+                return Box::pin(async move { Ok(answer) });
+            }
+            return Box::pin(self.inner.call(req));
+        };
+        let rules = self.rules_of(&req);
+        if req.method() == http::Method::OPTIONS {
+            let answer = preflight(
+                rules.as_deref(),
+                &origin,
+                header("access-control-request-method").as_deref(),
+                header("access-control-request-headers").as_deref(),
+            );
+            return Box::pin(async move { Ok(answer) });
+        }
+        let method = req.method().as_str().to_owned();
+        let add = rules.and_then(|r| {
+            matching_rule(&r, &origin, &method, &[]).map(|rule| cors_headers(rule, &origin, None))
+        });
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let mut resp = fut.await?;
+            for (name, value) in add.into_iter().flatten() {
+                if let Ok(v) = http::HeaderValue::from_str(&value) {
+                    resp.headers_mut().append(name, v);
+                }
+            }
+            Ok(resp)
+        })
+    }
 }
 
 /// A running server; dropping it stops accepting connections and removes its files.
@@ -923,7 +1217,12 @@ where
     S::Future: Send + 'static,
 {
     let dir = tempfile::tempdir().expect("tempdir");
-    let svc = wrap(service_with_domain(dir.path(), domain));
+    let (svc, state) = build(dir.path(), domain);
+    let svc = CorsService {
+        inner: wrap(svc),
+        state,
+        domain: domain.map(str::to_owned),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -949,5 +1248,104 @@ where
         addr,
         task,
         _dir: dir,
+    }
+}
+
+#[cfg(test)]
+mod cors_tests {
+    use super::*;
+
+    fn rule(origins: &[&str], methods: &[&str], headers: &[&str]) -> CORSRule {
+        CORSRule {
+            allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
+            allowed_methods: methods.iter().map(|s| s.to_string()).collect(),
+            allowed_headers: Some(headers.iter().map(|s| s.to_string()).collect()),
+            expose_headers: Some(vec!["ETag".into()]),
+            id: None,
+            max_age_seconds: Some(600),
+        }
+    }
+
+    fn header<'a>(r: &'a s3s::HttpResponse, name: &str) -> Option<&'a str> {
+        r.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn preflight_answers_from_the_first_matching_rule() {
+        let rules = [
+            rule(&["https://other.example"], &["GET"], &[]),
+            rule(
+                &["http://127.0.0.1:*"],
+                &["PUT", "POST"],
+                &["Content-Type", "x-amz-*"],
+            ),
+            rule(&["*"], &["PUT"], &["*"]),
+        ];
+        let r = preflight(
+            Some(&rules),
+            "http://127.0.0.1:8080",
+            Some("PUT"),
+            Some("content-type, X-Amz-Checksum-Sha256"),
+        );
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            header(&r, "access-control-allow-origin"),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            header(&r, "access-control-allow-methods"),
+            Some("PUT, POST")
+        );
+        assert_eq!(
+            header(&r, "access-control-allow-headers"),
+            Some("content-type, x-amz-checksum-sha256")
+        );
+        assert_eq!(header(&r, "access-control-expose-headers"), Some("ETag"));
+        assert_eq!(header(&r, "access-control-max-age"), Some("600"));
+        assert!(header(&r, "vary").is_some_and(|v| v.starts_with("Origin")));
+        // A header the second rule does not allow: the third (any origin) answers.
+        let r = preflight(
+            Some(&rules),
+            "http://127.0.0.1:8080",
+            Some("PUT"),
+            Some("x-custom"),
+        );
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "access-control-allow-origin"), Some("*"));
+    }
+
+    #[test]
+    fn preflight_is_refused_without_a_matching_rule_or_configuration() {
+        let rules = [rule(
+            &["http://127.0.0.1:8080"],
+            &["PUT"],
+            &["content-type"],
+        )];
+        for (origin, method, headers) in [
+            ("http://127.0.0.1:9999", "PUT", None),
+            ("http://127.0.0.1:8080", "DELETE", None),
+            ("http://127.0.0.1:8080", "PUT", Some("x-amz-meta-owner")),
+        ] {
+            let r = preflight(Some(&rules), origin, Some(method), headers);
+            assert_eq!(r.status(), 403, "{origin} {method} {headers:?}");
+            assert!(header(&r, "access-control-allow-origin").is_none());
+        }
+        let r = preflight(None, "http://127.0.0.1:8080", Some("PUT"), None);
+        assert_eq!(r.status(), 403);
+        let r = preflight(Some(&rules), "http://127.0.0.1:8080", None, None);
+        assert_eq!(r.status(), 400);
+    }
+
+    #[test]
+    fn actual_requests_get_headers_only_from_a_matching_rule() {
+        let rules = [rule(&["http://a.example"], &["GET"], &[])];
+        let m = matching_rule(&rules, "http://a.example", "GET", &[]).unwrap();
+        let h = cors_headers(m, "http://a.example", None);
+        assert!(h.contains(&("access-control-allow-origin", "http://a.example".into())));
+        assert!(h.contains(&("access-control-expose-headers", "ETag".into())));
+        assert!(!h.iter().any(|(n, _)| *n == "access-control-allow-headers"));
+        assert!(matching_rule(&rules, "http://a.example", "PUT", &[]).is_none());
+        assert!(matching_rule(&rules, "http://b.example", "GET", &[]).is_none());
+        assert!(matching_rule(&rules, "http://a.example.evil", "GET", &[]).is_none());
     }
 }
