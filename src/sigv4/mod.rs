@@ -17,31 +17,36 @@
 mod canonical;
 mod hmac_head;
 mod key;
+mod query_auth;
 mod settings;
 mod sign;
 mod signature;
 mod string_to_sign;
-mod uri_encode;
+pub(crate) mod text;
 
 pub use canonical::CanonicalRequest;
 pub(crate) use canonical::{
-    Sink, canonical_header_value, validate_header_name, validate_method, write_canonical_request,
+    Canonical, canonical_header_value, validate_header_name, validate_method,
+    write_canonical_request, write_head, write_tail,
 };
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
+pub use query_auth::param;
+pub(crate) use query_auth::{
+    HostOnly, QueryAuth, SignedHeaderNames, UserParam, is_reserved_query_name, write_query,
+    write_signature,
+};
 pub use settings::{
     ContentSha256Header, PathNormalization, Payload, SessionTokenMode, SigningSettings, UriEncoding,
 };
 pub use sign::{
     HeaderSignature, QuerySignature, SignableRequest, SigningParams, presign, sign_headers,
 };
-pub(crate) use sign::{is_reserved_query_name, push_u64};
 pub use signature::Signature;
-pub(crate) use string_to_sign::validate_scope_part;
 pub use string_to_sign::{Scope, StringToSign};
-pub(crate) use uri_encode::{
-    Set, concat_on_stack, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len,
-};
+pub(crate) use string_to_sign::{TERMINATOR, validate_scope_part};
+// The old path of `text::push_u64`, for the POST policy.
+pub(crate) use text::push_u64;
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
