@@ -15,6 +15,7 @@
 //! in [`crate::s3`] runs the same steps with S3's settings and a fast path for URLs.
 
 mod canonical;
+mod headers;
 mod hmac_head;
 mod key;
 mod query_auth;
@@ -25,10 +26,8 @@ mod string_to_sign;
 pub(crate) mod text;
 
 pub use canonical::CanonicalRequest;
-pub(crate) use canonical::{
-    Canonical, canonical_header_value, validate_header_name, validate_method,
-    write_canonical_request, write_head, write_tail,
-};
+pub(crate) use canonical::{Canonical, write_canonical_request, write_head, write_tail};
+pub(crate) use headers::{canonical_header_value, validate_header_name, validate_method};
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
 pub use query_auth::param;

@@ -446,20 +446,19 @@ pub fn presign<'a>(
         .zip(signer.encoded_session_token());
     let mut names = StackText::<512>::new();
     let long_names;
-    let names = match super::canonical::signed_header_names(req.headers, &mut names)? {
+    let names = match super::headers::signed_header_names(req.headers, &mut names)? {
         Some(names) => names,
         None => {
-            long_names = super::canonical::signed_header_names_string(req.headers)?;
+            long_names = super::headers::signed_header_names_string(req.headers)?;
             long_names.as_bytes()
         }
     };
+    let signed_token = token.filter(|_| settings.session_token == SessionTokenMode::Signed);
     let auth = QueryAuth {
         encoded_access_key_id: signer.encoded_access_key_id(),
         scope,
         expires: expires_in.as_secs(),
-        encoded_session_token: token
-            .filter(|_| settings.session_token == SessionTokenMode::Signed)
-            .map(|(_, encoded)| encoded),
+        encoded_session_token: signed_token.map(|(_, encoded)| encoded),
         signed_headers: Joined(names),
     };
     let query = CanonicalQuery {
@@ -467,16 +466,7 @@ pub fn presign<'a>(
         auth: Some(&auth),
     };
     let access_key_id = signer.credentials().access_key_id();
-    let room = access_key_id.len()
-        + 1
-        + 8
-        + 1
-        + scope.region().len()
-        + 1
-        + scope.service().len()
-        + 13
-        + 20
-        + 64;
+    let room = trailer_len(access_key_id, &scope);
     let mut canonical_request =
         CanonicalRequest::build_with(req, settings, &query, &[], payload_hash, room)?;
     let digest = canonical_request.digest();
@@ -493,6 +483,12 @@ pub fn presign<'a>(
         token,
         token_mode: settings.session_token,
     })
+}
+
+/// The length of what [`write_trailer`] writes, at most.
+fn trailer_len(access_key_id: &str, scope: &Scope<'_>) -> usize {
+    let scope_len = 8 + 1 + scope.region().len() + 1 + scope.service().len() + 1 + 12;
+    access_key_id.len() + 1 + scope_len + 20 + 64
 }
 
 /// Appends the decoded credential, the expiry and the signature after the canonical
