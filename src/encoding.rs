@@ -3,6 +3,9 @@
 //! Two sets, as in the [SigV4 spec](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html):
 //! [`QUERY`] for query names and values (and everything else), [`PATH`] which also keeps `/`.
 //! Encoders write straight into the caller's buffer and allocate nothing themselves.
+//!
+//! Not part of the supported API: the crate uses it internally and will make it private.
+#![doc(hidden)]
 
 use alloc::string::String;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};

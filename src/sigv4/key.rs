@@ -34,8 +34,9 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 }
 
 /// The derived signing key: `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
-/// "aws4_request")`. It keeps a pre-keyed HMAC state so that each signature costs one HMAC
-/// without re-hashing the key pads. `Debug` does not show it.
+/// terminator)`, where the terminator is the last part of every [`Scope`]. It keeps a
+/// pre-keyed HMAC state so that each signature costs one HMAC without re-hashing the key
+/// pads. `Debug` does not show it.
 ///
 /// ```
 /// use s3presign::sigv4::SigningKey;

@@ -14,6 +14,17 @@
 //! [`sign_headers`] and [`presign`] run the whole pipeline for any service; the S3 presigner
 //! in [`crate::s3`] runs the same steps with S3's settings and a fast path for URLs.
 
+// Defined before the modules that use it.
+#[macro_use]
+mod literals {
+    /// The algorithm's name as a literal, for the constant texts built with `concat!`.
+    macro_rules! algorithm {
+        () => {
+            "AWS4-HMAC-SHA256"
+        };
+    }
+}
+
 mod canonical;
 mod headers;
 mod hmac_head;
@@ -48,7 +59,7 @@ pub(crate) use string_to_sign::{TERMINATOR, validate_scope_part};
 pub(crate) use text::push_u64;
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub const ALGORITHM: &str = algorithm!();
 
 /// The payload hash used when the body is not signed (the norm for presigned S3 URLs).
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";

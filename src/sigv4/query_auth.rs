@@ -28,6 +28,12 @@ macro_rules! params {
         mod prefix {
             $( pub(super) const $konst: &str = concat!("&", $name, "="); )*
         }
+        /// `{algorithm name}={algorithm}&{credential name}=`, the constant start of every
+        /// query without operation parameters.
+        const FIRST_TWO: &str = params!(@first_two $($name,)*);
+    };
+    (@first_two $algorithm:literal, $credential:literal, $($rest:literal,)*) => {
+        concat!($algorithm, "=", algorithm!(), "&", $credential, "=")
     };
 }
 
@@ -151,6 +157,10 @@ where
     I::Item: UserParam,
 {
     let mut user = user.into_iter().peekable();
+    if user.peek().is_none() {
+        write_auth_only(out, auth);
+        return;
+    }
     let mut first = true;
     for (name, prefix, part) in ORDER {
         if part == Part::SecurityToken && auth.encoded_session_token.is_none() {
@@ -174,6 +184,31 @@ where
     }
 }
 
+/// [`write_query`] without operation parameters: the same text in fewer puts (the constant
+/// text between the values is merged: 11 puts instead of 18).
+#[inline]
+fn write_auth_only<S, H>(out: &mut S, auth: &QueryAuth<'_, H>)
+where
+    S: Sink + ?Sized,
+    H: SignedHeaderNames,
+{
+    out.put(FIRST_TWO);
+    out.put(auth.encoded_access_key_id);
+    out.put("%2F");
+    write_encoded_scope(out, &auth.scope);
+    out.put(prefix::DATE);
+    out.put(auth.scope.date().as_str());
+    out.put(prefix::EXPIRES);
+    push_u64(out, auth.expires);
+    if let Some(t) = auth.encoded_session_token {
+        out.put(prefix::SECURITY_TOKEN);
+        out.put(t);
+    }
+    out.put(prefix::SIGNED_HEADERS);
+    auth.signed_headers.write_encoded(out);
+}
+
+#[inline]
 fn write_value<S, H>(out: &mut S, auth: &QueryAuth<'_, H>, part: Part)
 where
     S: Sink + ?Sized,
@@ -199,6 +234,7 @@ where
 
 /// The credential scope as a query value: `/` is `%2F` (the other characters of a scope
 /// are unreserved).
+#[inline]
 fn write_encoded_scope<S: Sink + ?Sized>(out: &mut S, scope: &Scope<'_>) {
     out.put(scope.date().date_str());
     out.put("%2F");
@@ -217,6 +253,7 @@ pub(crate) fn write_appended_token<S: Sink + ?Sized>(out: &mut S, encoded_token:
 }
 
 /// Appends `&X-Amz-Signature=` and the signature: the end of every presigned query.
+#[inline]
 pub(crate) fn write_signature<S: Sink + ?Sized>(out: &mut S, signature: &Signature) {
     out.put(prefix::SIGNATURE);
     push_hex32(out, signature.as_bytes());

@@ -269,7 +269,7 @@ fn signer_headers<'x>(
     n
 }
 
-const AUTHORIZATION_START: &str = "AWS4-HMAC-SHA256 Credential=";
+const AUTHORIZATION_START: &str = concat!(algorithm!(), " Credential=");
 
 /// The length of the `Authorization` value: its fixed text, the credential, the signed
 /// header names (`names`, each counted with one separator) and the signature.
