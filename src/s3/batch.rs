@@ -11,9 +11,7 @@ use alloc::string::String;
 use super::bucket::{Bucket, validate_key};
 use crate::error::{Error, Result};
 use crate::expiry::Expiry;
-use crate::sigv4::text::{
-    HashSink, Hashing, Set, Sink, hex32_bytes, uri_encode_into, uri_encoded_len,
-};
+use crate::sigv4::text::{HashSink, Set, Sink, hex32_bytes, uri_encode_into, uri_encoded_len};
 use crate::sigv4::{
     Canonical, HeadState, HostOnly, QueryAuth, Scope, Signature, Signer, UNSIGNED_PAYLOAD,
     write_head, write_query, write_signature, write_tail,

@@ -16,13 +16,11 @@ use super::disposition::ContentDisposition;
 use super::presigned::PresignedRequest;
 use crate::error::{Error, Result, clip};
 use crate::expiry::Expiry;
-use crate::sigv4::text::{
-    HashSink, Hashing, Recorder, Set, Sink, cmp_encoded, uri_encode_into, uri_encoded_len,
-};
+use crate::sigv4::text::{HashSink, Set, Sink, cmp_encoded, uri_encode_into};
 use crate::sigv4::{
-    Canonical, HostOnly, QueryAuth, Scope, SignedHeaderNames, Signer, StringToSign,
-    UNSIGNED_PAYLOAD, UserParam, canonical_header_value, is_reserved_query_name,
-    validate_header_name, validate_method, write_canonical_request, write_query, write_signature,
+    HeaderBlock, QueryAuth, Scope, SignedHeaderNames, Signer, StringToSign, UNSIGNED_PAYLOAD,
+    UserParam, canonical_header_value, is_reserved_query_name, validate_header_name,
+    validate_method, write_canonical_request, write_query, write_signature,
 };
 use crate::time::AmzDate;
 
@@ -318,9 +316,9 @@ impl<'a> Presign<'a> {
     /// As [`Self::sign`].
     pub fn canonical_request(&self, signer: &Signer, now: AmzDate) -> Result<String> {
         let mut url = String::new();
-        let mut recorder = Recorder::new();
-        self.write_url(signer, now, &mut url, &mut recorder)?;
-        Ok(recorder.text)
+        let mut text = String::new();
+        self.write_url(signer, now, &mut url, &mut HashSink::recording(&mut text))?;
+        Ok(text)
     }
 
     /// The string to sign, as text (for debugging).
@@ -351,14 +349,42 @@ impl<'a> Presign<'a> {
             .chain(self.headers[split..].iter().map(header_pair))
     }
 
-    /// All signed headers in canonical order, `host` included.
-    fn signed_headers(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
-        let rest = self.signed_headers_without_host();
-        let before = rest.clone().take_while(|(n, _)| *n < "host");
-        let after = rest.skip_while(|(n, _)| *n < "host");
-        before
-            .chain(core::iter::once(("host", self.bucket.host())))
-            .chain(after)
+    /// Only `host` is signed: no other header, and no signed content type. (Native builds
+    /// write this common case directly; WebAssembly builds favour size.)
+    #[cfg(not(target_arch = "wasm32"))]
+    fn only_host_signed(&self) -> bool {
+        self.headers.is_empty()
+            && !matches!(
+                (&self.content_type, self.content_type_mode),
+                (Some(_), ContentTypeMode::Signed)
+            )
+    }
+
+    /// Calls `f` with each signed header in canonical order, `host` included.
+    // A loop rather than a chain of iterator adapters: the same work in far less code (the
+    // WebAssembly module has a size budget).
+    fn for_each_signed_header(&self, f: &mut dyn FnMut(&str, &str)) {
+        let ct = match (&self.content_type, self.content_type_mode) {
+            (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
+            _ => None,
+        };
+        // Sorted: `content-type` before `host`.
+        let extra = [ct, Some(("host", self.bucket.host()))];
+        let mut pending = extra.as_slice();
+        for (name, value) in &self.headers {
+            while let Some((first, rest)) = pending.split_first() {
+                match first {
+                    Some((n, _)) if *n >= name.as_str() => break,
+                    Some((n, v)) => f(n, v),
+                    None => {}
+                }
+                pending = rest;
+            }
+            f(name, value);
+        }
+        for (n, v) in pending.iter().flatten() {
+            f(n, v);
+        }
     }
 
     /// Checks the options; returns the expiry in seconds.
@@ -385,24 +411,15 @@ impl<'a> Presign<'a> {
         Ok(expiry)
     }
 
-    /// Only `host` is signed: no other header, and no signed content type.
-    fn only_host_signed(&self) -> bool {
-        self.headers.is_empty()
-            && !matches!(
-                (&self.content_type, self.content_type_mode),
-                (Some(_), ContentTypeMode::Signed)
-            )
-    }
-
     /// Writes the URL into `out`, feeding its canonical request to `hash`, and returns the
     /// validated expiry in seconds. The canonical request is hashed straight out of the
     /// URL just written: what is signed is byte for byte what is sent.
-    fn write_url<H: Hashing>(
+    fn write_url(
         &self,
         signer: &Signer,
         now: AmzDate,
         out: &mut String,
-        hash: &mut H,
+        hash: &mut HashSink<'_>,
     ) -> Result<u64> {
         let expiry = self.validate(now)?;
         // The region was validated when the bucket was made (`Endpoint::check_scope`).
@@ -420,21 +437,17 @@ impl<'a> Presign<'a> {
         out.push('?');
         let query_start = out.len();
         let user = self.query.iter().map(Decoded);
-        let host = self.bucket.host();
-        if self.only_host_signed() {
-            write_query(out, &auth(signer, scope, expiry, HostOnly), user);
-        } else {
-            write_query(out, &auth(signer, scope, expiry, Names(self)), user);
-        }
+        write_query(out, &auth(signer, scope, expiry, Names(self)), user);
         let uri = &out[path_start..path_end];
         let query = &out[query_start..];
-        if self.only_host_signed() {
-            let headers = Canonical(core::iter::once(("host", host)));
-            write_canonical_request(hash, self.method, uri, query, &headers, UNSIGNED_PAYLOAD)?;
-        } else {
-            let headers = Canonical(self.signed_headers());
-            write_canonical_request(hash, self.method, uri, query, &headers, UNSIGNED_PAYLOAD)?;
-        }
+        write_canonical_request(
+            hash,
+            self.method,
+            uri,
+            query,
+            &Names(self),
+            UNSIGNED_PAYLOAD,
+        )?;
         let signature = signer.sign_hash(&scope, &hash.finish());
         write_signature(out, &signature);
         Ok(expiry)
@@ -449,10 +462,7 @@ impl<'a> Presign<'a> {
         let user: usize = self
             .query
             .iter()
-            .map(|(n, v)| {
-                2 + uri_encoded_len(n.as_bytes(), Set::Query)
-                    + uri_encoded_len(v.as_bytes(), Set::Query)
-            })
+            .map(|(n, v)| 2 + 3 * (n.len() + v.len()))
             .sum();
         // Signed header names, each with its `%3B` separator: `host`, `content-type`, the rest.
         let names: usize = self.headers.iter().map(|(n, _)| 3 * n.len() + 3).sum();
@@ -489,13 +499,56 @@ fn auth<'s, H>(signer: &'s Signer, scope: Scope<'s>, expiry: u64, names: H) -> Q
 struct Names<'p, 'a>(&'p Presign<'a>);
 
 impl SignedHeaderNames for Names<'_, '_> {
-    fn write_encoded<S: Sink + ?Sized>(&self, out: &mut S) {
-        for (i, (name, _)) in self.0.signed_headers().enumerate() {
-            if i > 0 {
+    fn write_encoded<S: Sink>(&self, out: &mut S) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.0.only_host_signed() {
+            out.put("host");
+            return;
+        }
+        let mut first = true;
+        self.0.for_each_signed_header(&mut |name, _| {
+            if !first {
                 out.put("%3B");
             }
+            first = false;
             uri_encode_into(out, name, Set::Query);
+        });
+    }
+}
+
+/// The signed headers of a [`Presign`], as the canonical request's header block.
+impl HeaderBlock for Names<'_, '_> {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.0.only_host_signed() {
+            out.put("host:");
+            out.put(self.0.bucket.host());
+            out.put("\n");
+            return Ok(());
         }
+        self.0.for_each_signed_header(&mut |name, value| {
+            out.put(name);
+            out.put(":");
+            out.put(value);
+            out.put("\n");
+        });
+        Ok(())
+    }
+
+    fn write_names<S: Sink>(&self, out: &mut S) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.0.only_host_signed() {
+            out.put("host");
+            return;
+        }
+        let mut first = true;
+        self.0.for_each_signed_header(&mut |name, _| {
+            if !first {
+                out.put(";");
+            }
+            first = false;
+            out.put(name);
+        });
     }
 }
 
@@ -507,7 +560,7 @@ impl UserParam for Decoded<'_, '_> {
         cmp_encoded(self.0.0.as_bytes(), name.as_bytes(), Set::Query)
     }
 
-    fn write<S: Sink + ?Sized>(&self, out: &mut S) {
+    fn write<S: Sink>(&self, out: &mut S) {
         uri_encode_into(out, &self.0.0, Set::Query);
         out.put("=");
         uri_encode_into(out, &self.0.1, Set::Query);

@@ -15,13 +15,13 @@ use crate::error::{Error, Result};
 
 /// One line of a canonical request, written straight into a sink.
 pub(crate) trait Line {
-    fn write_line<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()>;
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()>;
 }
 
 /// A line that is already canonical.
 impl Line for str {
     #[inline]
-    fn write_line<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
         out.put(self);
         Ok(())
     }
@@ -29,8 +29,8 @@ impl Line for str {
 
 /// The header block of a canonical request: its `name:value` lines and the signed names.
 pub(crate) trait HeaderBlock {
-    fn write_lines<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()>;
-    fn write_names<S: Sink + ?Sized>(&self, out: &mut S);
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()>;
+    fn write_names<S: Sink>(&self, out: &mut S);
 }
 
 /// Headers that are already canonical: sorted lowercase names, canonical values, one entry
@@ -42,7 +42,7 @@ where
     I: Iterator<Item = (&'h str, &'h str)> + Clone,
 {
     #[inline]
-    fn write_lines<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
         for (name, value) in self.0.clone() {
             out.put(name);
             out.put(":");
@@ -53,7 +53,7 @@ where
     }
 
     #[inline]
-    fn write_names<S: Sink + ?Sized>(&self, out: &mut S) {
+    fn write_names<S: Sink>(&self, out: &mut S) {
         for (i, (name, _)) in self.0.clone().enumerate() {
             if i > 0 {
                 out.put(";");
@@ -74,7 +74,7 @@ pub(crate) fn write_canonical_request<S, U, Q, H>(
     payload_hash: &str,
 ) -> Result<()>
 where
-    S: Sink + ?Sized,
+    S: Sink,
     U: Line + ?Sized,
     Q: Line + ?Sized,
     H: HeaderBlock + ?Sized,
@@ -87,7 +87,7 @@ where
 #[inline]
 pub(crate) fn write_head<S, U>(out: &mut S, method: &str, uri: &U) -> Result<()>
 where
-    S: Sink + ?Sized,
+    S: Sink,
     U: Line + ?Sized,
 {
     out.put(method);
@@ -108,7 +108,7 @@ pub(crate) fn write_tail<S, Q, H>(
     payload_hash: &str,
 ) -> Result<()>
 where
-    S: Sink + ?Sized,
+    S: Sink,
     Q: Line + ?Sized,
     H: HeaderBlock + ?Sized,
 {
@@ -343,7 +343,7 @@ struct CanonicalUri<'a> {
 }
 
 impl Line for CanonicalUri<'_> {
-    fn write_line<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
         write_canonical_uri(out, self.path, self.settings)
     }
 }
@@ -356,7 +356,7 @@ pub(crate) struct CanonicalQuery<'a, H> {
 }
 
 impl<H: SignedHeaderNames> Line for CanonicalQuery<'_, H> {
-    fn write_line<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
         let params = canonical_params(self.raw);
         match self.auth {
             Some(auth) => write_query(out, auth, params),
@@ -376,11 +376,7 @@ impl<H: SignedHeaderNames> Line for CanonicalQuery<'_, H> {
 }
 
 /// Line 2: the path as sent, optionally normalised, encoded once or twice, appended to `out`.
-fn write_canonical_uri<S: Sink + ?Sized>(
-    out: &mut S,
-    path: &str,
-    settings: &SigningSettings,
-) -> Result<()> {
+fn write_canonical_uri<S: Sink>(out: &mut S, path: &str, settings: &SigningSettings) -> Result<()> {
     // A branch-free fold (vectorised) rather than a search that stops early.
     // Usually neither control bytes (an error) nor '%' (escapes to keep): an 8-bytes-at-a-
     // time scan says so; only otherwise are the bytes looked at one by one.

@@ -73,11 +73,7 @@ pub(crate) fn validate_header_name(name: &str) -> Result<()> {
 
 /// Appends the canonical form of a header value to `out`: leading and trailing spaces
 /// removed, runs of spaces collapsed to one. Rejects CR, LF and other control bytes.
-pub(crate) fn canonical_header_value<S: Sink + ?Sized>(
-    out: &mut S,
-    name: &str,
-    value: &str,
-) -> Result<()> {
+pub(crate) fn canonical_header_value<S: Sink>(out: &mut S, name: &str, value: &str) -> Result<()> {
     // One pass checks the bytes and whether anything needs trimming or collapsing; most
     // values need neither and are copied whole (saves splitting into words, ~10x faster).
     let b = value.as_bytes();
@@ -162,7 +158,7 @@ impl Entry<'_> {
     }
 
     /// Puts the name in lowercase (header names are validated ASCII tokens).
-    fn put_name<S: Sink + ?Sized>(&self, out: &mut S) {
+    fn put_name<S: Sink>(&self, out: &mut S) {
         if self.lowercase {
             out.put(self.name);
             return;
@@ -176,7 +172,7 @@ impl Entry<'_> {
         }
     }
 
-    fn put_value<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn put_value<S: Sink>(&self, out: &mut S) -> Result<()> {
         if self.trusted {
             out.put(self.value);
             Ok(())
@@ -261,7 +257,7 @@ pub(crate) fn signed_header_names_string(headers: &[(&str, &str)]) -> Result<Str
 pub(crate) struct Entries<'l, 'h>(&'l [Entry<'h>]);
 
 impl HeaderBlock for Entries<'_, '_> {
-    fn write_lines<S: Sink + ?Sized>(&self, out: &mut S) -> Result<()> {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
         for group in self.0.chunk_by(|a, b| a.same_name(b)) {
             for (i, e) in group.iter().enumerate() {
                 if i == 0 {
@@ -277,7 +273,7 @@ impl HeaderBlock for Entries<'_, '_> {
         Ok(())
     }
 
-    fn write_names<S: Sink + ?Sized>(&self, out: &mut S) {
+    fn write_names<S: Sink>(&self, out: &mut S) {
         for (i, group) in self.0.chunk_by(|a, b| a.same_name(b)).enumerate() {
             if i > 0 {
                 out.put(";");

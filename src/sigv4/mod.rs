@@ -37,7 +37,9 @@ mod string_to_sign;
 pub(crate) mod text;
 
 pub use canonical::CanonicalRequest;
-pub(crate) use canonical::{Canonical, write_canonical_request, write_head, write_tail};
+pub(crate) use canonical::{
+    Canonical, HeaderBlock, write_canonical_request, write_head, write_tail,
+};
 pub(crate) use headers::{canonical_header_value, validate_header_name, validate_method};
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};

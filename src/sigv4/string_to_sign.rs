@@ -67,7 +67,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Writes the scope into `out` (no allocation beyond growing `out`).
-    pub(crate) fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+    pub(crate) fn write_to<S: Sink>(&self, out: &mut S) {
         out.put(self.date.date_str());
         out.put("/");
         out.put(self.region);

@@ -37,18 +37,30 @@ impl Sink for Sha256 {
 
 /// A SHA-256 state fed through a small buffer: the many short pieces of a canonical request
 /// (`\n`, `:`, `host`, ...) reach the hash in a few updates (each update has a fixed cost).
-pub(crate) struct HashSink {
+/// It can also keep the text it hashes ([`HashSink::recording`]): what it shows is then, by
+/// construction, what was hashed.
+pub(crate) struct HashSink<'r> {
     hasher: Sha256,
     buf: [u8; 128],
     len: usize,
+    record: Option<&'r mut String>,
 }
 
-impl HashSink {
+impl<'r> HashSink<'r> {
     pub(crate) fn new() -> Self {
         Self {
             hasher: Sha256::new(),
             buf: [0; 128],
             len: 0,
+            record: None,
+        }
+    }
+
+    /// A sink that also appends everything it hashes to `text`.
+    pub(crate) fn recording(text: &'r mut String) -> Self {
+        Self {
+            record: Some(text),
+            ..Self::new()
         }
     }
 
@@ -56,67 +68,34 @@ impl HashSink {
         self.hasher.update(&self.buf[..self.len]);
         self.len = 0;
     }
+
+    /// The SHA-256 of everything put so far.
+    #[inline]
+    pub(crate) fn finish(&mut self) -> [u8; 32] {
+        self.flush();
+        core::mem::take(&mut self.hasher).finalize().into()
+    }
 }
 
-impl Sink for HashSink {
-    #[inline]
+impl Sink for HashSink<'_> {
+    // Inlined except on WebAssembly: a canonical request has about fifteen puts, and the
+    // module has a size budget.
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     fn put(&mut self, s: &str) {
-        let b = s.as_bytes();
-        if let Some(dst) = self.buf.get_mut(self.len..self.len + b.len()) {
-            dst.copy_from_slice(b);
-            self.len += b.len();
-            return;
+        if let Some(text) = self.record.as_deref_mut() {
+            text.push_str(s);
         }
-        self.flush();
-        match self.buf.get_mut(..b.len()) {
+        let b = s.as_bytes();
+        match self.buf.get_mut(self.len..self.len + b.len()) {
             Some(dst) => {
                 dst.copy_from_slice(b);
-                self.len = b.len();
+                self.len += b.len();
             }
-            None => self.hasher.update(b),
+            None => {
+                self.flush();
+                self.hasher.update(b);
+            }
         }
-    }
-}
-
-/// A sink that hashes what it is given.
-pub(crate) trait Hashing: Sink {
-    /// The SHA-256 of everything put so far.
-    fn finish(&mut self) -> [u8; 32];
-}
-
-impl Hashing for HashSink {
-    #[inline]
-    fn finish(&mut self) -> [u8; 32] {
-        self.flush();
-        self.hasher.finalize_reset().into()
-    }
-}
-
-/// Hashes and keeps the text: what it shows is, by construction, what was hashed.
-pub(crate) struct Recorder {
-    hash: HashSink,
-    pub(crate) text: String,
-}
-
-impl Recorder {
-    pub(crate) fn new() -> Self {
-        Self {
-            hash: HashSink::new(),
-            text: String::new(),
-        }
-    }
-}
-
-impl Sink for Recorder {
-    fn put(&mut self, s: &str) {
-        self.hash.put(s);
-        self.text.push_str(s);
-    }
-}
-
-impl Hashing for Recorder {
-    fn finish(&mut self) -> [u8; 32] {
-        self.hash.finish()
     }
 }
 
@@ -157,19 +136,11 @@ impl<const N: usize> Sink for StackText<N> {
     }
 }
 
-/// Puts ASCII bytes built by this module. The bytes are checked, not trusted: were one not
-/// ASCII, it would be written as the character with that code point, never dropped.
-#[inline]
-pub(crate) fn put_ascii<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
-    match core::str::from_utf8(bytes) {
-        Ok(s) => out.put(s),
-        Err(_) => {
-            for &b in bytes {
-                let mut tmp = [0u8; 4];
-                out.put(char::from(b).encode_utf8(&mut tmp));
-            }
-        }
-    }
+/// Puts ASCII bytes built by this module. The bytes are checked, not trusted: were they not
+/// ASCII, a replacement character would be written (as `String::from_utf8_lossy` does),
+/// never nothing.
+pub(crate) fn put_ascii(out: &mut dyn Sink, bytes: &[u8]) {
+    out.put(core::str::from_utf8(bytes).unwrap_or("\u{FFFD}"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -218,8 +189,10 @@ impl Set {
 
 /// Appends `input` percent-encoded with `set`.
 #[inline]
-pub(crate) fn uri_encode_into<S: Sink + ?Sized>(out: &mut S, input: &str, set: Set) {
-    encode_runs(out, input.as_bytes(), set, |out, start, end| {
+// Not generic over the sink: one copy of the loop in the program (a call through a vtable per
+// run costs nothing next to the loop, and the WebAssembly module stays small).
+pub(crate) fn uri_encode_into(out: &mut dyn Sink, input: &str, set: Set) {
+    encode_runs(out, input.as_bytes(), set, &mut |out, start, end| {
         // Kept runs start and end next to ASCII bytes or at the ends of `input` (every
         // non-ASCII byte is escaped), so they are char boundaries and this never panics.
         out.put(&input[start..end]);
@@ -228,8 +201,8 @@ pub(crate) fn uri_encode_into<S: Sink + ?Sized>(out: &mut S, input: &str, set: S
 
 /// As [`uri_encode_into`] for bytes that need not be UTF-8 (a percent-decoded query).
 #[inline]
-pub(crate) fn uri_encode_bytes_into<S: Sink + ?Sized>(out: &mut S, bytes: &[u8], set: Set) {
-    encode_runs(out, bytes, set, |out, start, end| {
+pub(crate) fn uri_encode_bytes_into(out: &mut dyn Sink, bytes: &[u8], set: Set) {
+    encode_runs(out, bytes, set, &mut |out, start, end| {
         // Kept bytes are ASCII.
         put_ascii(out, &bytes[start..end]);
     });
@@ -240,11 +213,12 @@ pub(crate) fn uri_encode_bytes_into<S: Sink + ?Sized>(out: &mut S, bytes: &[u8],
 // Copying runs whole is about a third of the instructions of `percent_encoding`'s
 // per-chunk iterator.
 #[inline]
-fn encode_runs<S, F>(out: &mut S, bytes: &[u8], set: Set, mut put_kept: F)
-where
-    S: Sink + ?Sized,
-    F: FnMut(&mut S, usize, usize),
-{
+fn encode_runs(
+    out: &mut dyn Sink,
+    bytes: &[u8],
+    set: Set,
+    put_kept: &mut dyn FnMut(&mut dyn Sink, usize, usize),
+) {
     let keep = set.table();
     let mut i = 0;
     while i < bytes.len() {
@@ -292,28 +266,47 @@ pub(crate) fn uri_encoded_len(input: &[u8], set: Set) -> usize {
 }
 
 /// The bytes of `input` once encoded with `set`, one at a time.
-fn encoded_bytes(input: &[u8], set: Set) -> impl Iterator<Item = u8> + '_ {
-    let keep = set.table();
-    input.iter().flat_map(move |&b| {
-        let escaped = [
-            b'%',
-            HEX_UPPER[usize::from(b >> 4)],
+struct EncodedBytes<'a> {
+    input: &'a [u8],
+    keep: &'static [bool; 256],
+    /// The hex digits still to yield after a `%`, last first.
+    pending: [u8; 2],
+    pending_len: usize,
+}
+
+impl Iterator for EncodedBytes<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        if self.pending_len > 0 {
+            self.pending_len -= 1;
+            return Some(self.pending[self.pending_len]);
+        }
+        let (&b, rest) = self.input.split_first()?;
+        self.input = rest;
+        if self.keep[usize::from(b)] {
+            return Some(b);
+        }
+        self.pending = [
             HEX_UPPER[usize::from(b & 15)],
+            HEX_UPPER[usize::from(b >> 4)],
         ];
-        let (arr, n) = if keep[usize::from(b)] {
-            ([b, 0, 0], 1)
-        } else {
-            (escaped, 3)
-        };
-        arr.into_iter().take(n)
-    })
+        self.pending_len = 2;
+        Some(b'%')
+    }
 }
 
 /// Compares `a` and `b` by their encoded forms without building them: canonical query
 /// parameters sort by *encoded* name, then encoded value, and escaping can change the order
 /// (`~` sorts after `%C3`, the escape of `é`, although the raw bytes sort the other way).
 pub(crate) fn cmp_encoded(a: &[u8], b: &[u8], set: Set) -> Ordering {
-    encoded_bytes(a, set).cmp(encoded_bytes(b, set))
+    let encoded = |input| EncodedBytes {
+        input,
+        keep: set.table(),
+        pending: [0; 2],
+        pending_len: 0,
+    };
+    encoded(a).cmp(encoded(b))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -342,14 +335,14 @@ pub(crate) fn hex32_bytes(bytes: &[u8; 32], buf: &mut [u8; 64]) {
 
 /// Appends 32 bytes as 64 lowercase hex digits, in one put.
 #[inline]
-pub(crate) fn push_hex32<S: Sink + ?Sized>(out: &mut S, bytes: &[u8; 32]) {
+pub(crate) fn push_hex32(out: &mut dyn Sink, bytes: &[u8; 32]) {
     let mut buf = [0u8; 64];
     hex32_bytes(bytes, &mut buf);
     put_ascii(out, &buf);
 }
 
 /// Appends the decimal digits of `n` without going through `fmt` (smaller on WASM).
-pub(crate) fn push_u64<S: Sink + ?Sized>(out: &mut S, mut n: u64) {
+pub(crate) fn push_u64(out: &mut dyn Sink, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
