@@ -401,6 +401,35 @@ mod tests {
     }
 
     #[test]
+    fn hash_sink_hashes_and_records_exactly_what_it_is_given() {
+        // Pieces shorter and longer than its buffer, in every order.
+        let pieces = [
+            "GET",
+            "\n",
+            &"q".repeat(127),
+            ":",
+            &"long".repeat(100),
+            "",
+            "x",
+        ];
+        for rotation in 0..pieces.len() {
+            let mut order = pieces.to_vec();
+            order.rotate_left(rotation);
+            let mut text = String::new();
+            let mut sink = HashSink::recording(&mut text);
+            for p in &order {
+                sink.put(p);
+            }
+            let hash = sink.finish();
+            assert_eq!(text, order.concat());
+            assert_eq!(
+                hash,
+                <[u8; 32]>::from(Sha256::digest(order.concat().as_bytes()))
+            );
+        }
+    }
+
+    #[test]
     fn hex_and_numbers() {
         let bytes: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ 0xa5);
         let mut s = String::new();
