@@ -349,9 +349,8 @@ impl<'a> Presign<'a> {
             .chain(self.headers[split..].iter().map(header_pair))
     }
 
-    /// Only `host` is signed: no other header, and no signed content type. (Native builds
-    /// write this common case directly; WebAssembly builds favour size.)
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Only `host` is signed: no other header, and no signed content type (the common case,
+    /// written directly).
     fn only_host_signed(&self) -> bool {
         self.headers.is_empty()
             && !matches!(
@@ -500,7 +499,6 @@ struct Names<'p, 'a>(&'p Presign<'a>);
 
 impl SignedHeaderNames for Names<'_, '_> {
     fn write_encoded<S: Sink>(&self, out: &mut S) {
-        #[cfg(not(target_arch = "wasm32"))]
         if self.0.only_host_signed() {
             out.put("host");
             return;
@@ -519,7 +517,6 @@ impl SignedHeaderNames for Names<'_, '_> {
 /// The signed headers of a [`Presign`], as the canonical request's header block.
 impl HeaderBlock for Names<'_, '_> {
     fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
-        #[cfg(not(target_arch = "wasm32"))]
         if self.0.only_host_signed() {
             out.put("host:");
             out.put(self.0.bucket.host());
@@ -536,7 +533,6 @@ impl HeaderBlock for Names<'_, '_> {
     }
 
     fn write_names<S: Sink>(&self, out: &mut S) {
-        #[cfg(not(target_arch = "wasm32"))]
         if self.0.only_host_signed() {
             out.put("host");
             return;

@@ -219,7 +219,7 @@ impl Signer {
         credentials.validate()?;
         let encode = |v: &str| {
             let mut out = alloc::string::String::with_capacity(v.len() + 16);
-            crate::encoding::encode_into(&mut out, v, crate::encoding::QUERY);
+            super::text::uri_encode_into(&mut out, v, super::text::Set::Query);
             out
         };
         Ok(Self {

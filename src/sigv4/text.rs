@@ -78,9 +78,7 @@ impl<'r> HashSink<'r> {
 }
 
 impl Sink for HashSink<'_> {
-    // Inlined except on WebAssembly: a canonical request has about fifteen puts, and the
-    // module has a size budget.
-    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    #[inline]
     fn put(&mut self, s: &str) {
         if let Some(text) = self.record.as_deref_mut() {
             text.push_str(s);
