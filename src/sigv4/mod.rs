@@ -57,8 +57,14 @@ pub use sign::{
 pub use signature::Signature;
 pub use string_to_sign::{Scope, StringToSign};
 pub(crate) use string_to_sign::{TERMINATOR, validate_scope_part};
-// The old path of `text::push_u64`, for the POST policy.
+// Old import paths of the text helpers (now in `text`), kept until every module imports
+// them from `sigv4::text`.
 pub(crate) use text::push_u64;
+#[allow(
+    unused_imports,
+    reason = "old import paths, kept until every module imports `sigv4::text`"
+)]
+pub(crate) use text::{Set, Sink, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len};
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
 pub const ALGORITHM: &str = algorithm!();
