@@ -200,6 +200,31 @@ fn signing_key_cache_hit_allocates_nothing() {
 }
 
 #[test]
+fn generic_presign_allocates_only_the_canonical_request() {
+    use s3presign::Expiry;
+    use s3presign::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, presign};
+    let token = token_700();
+    for signer in [signer(None), signer(Some(&token))] {
+        let headers = [("host", "examplebucket.s3.us-east-1.amazonaws.com")];
+        let params = SigningParams::new(&signer, "us-east-1", "s3", now())
+            .with_settings(SigningSettings::s3());
+        let req = SignableRequest::new(
+            "GET",
+            "/photos/IMG_0001.jpg",
+            "",
+            &headers,
+            Payload::Unsigned,
+        );
+        let expiry = Expiry::from_secs(3600).unwrap();
+        let first = presign(&req, &params, expiry).unwrap();
+        let (n, again) = count(|| presign(&req, &params, expiry).unwrap());
+        // One text holds the canonical request and, after it, the decoded parameter values.
+        assert_eq!(n, 1);
+        assert_eq!(again.query_string(""), first.query_string(""));
+    }
+}
+
+#[test]
 fn header_signing_allocates_only_the_canonical_request() {
     use s3presign::sigv4::{
         Payload, SignableRequest, SigningParams, SigningSettings, sign_headers,

@@ -466,7 +466,7 @@ pub fn presign<'a>(
         auth: Some(&auth),
     };
     let access_key_id = signer.credentials().access_key_id();
-    let room = trailer_len(access_key_id, &scope);
+    let room = room_after_query(&auth, access_key_id, names.len());
     let mut canonical_request =
         CanonicalRequest::build_with(req, settings, &query, &[], payload_hash, room)?;
     let digest = canonical_request.digest();
@@ -483,6 +483,14 @@ pub fn presign<'a>(
         token,
         token_mode: settings.session_token,
     })
+}
+
+/// Room to reserve in a presign's canonical request besides the request's own parts: the
+/// signing parameters in its query line, and the trailer.
+fn room_after_query<H>(auth: &QueryAuth<'_, H>, access_key_id: &str, names_len: usize) -> usize {
+    let encoded_token = auth.encoded_session_token.map_or(0, str::len);
+    let query = 2 * access_key_id.len() + encoded_token + 3 * names_len + 256;
+    query + trailer_len(access_key_id, &auth.scope)
 }
 
 /// The length of what [`write_trailer`] writes, at most.
