@@ -20,11 +20,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
-use criterion::{Criterion, Throughput};
+use criterion::{BatchSize, Criterion, Throughput};
 use hmac::{Hmac, KeyInit, Mac};
 use s3presign::s3::{Bucket, Endpoint};
-use s3presign::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, sign_headers};
-use s3presign::{AmzDate, Credentials, Signer};
+use s3presign::sigv4::{
+    Payload, SignableRequest, SigningParams, SigningSettings, presign, sign_headers,
+};
+use s3presign::{AmzDate, Credentials, Expiry, Signer};
 use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------------------
@@ -190,18 +192,44 @@ struct Floor {
     /// The string to sign without its last line (the hash, which the floor computes).
     sts_prefix: Vec<u8>,
     keyed: HmacSha256,
+    /// Whether each run derives the signing key first (a cold signer's first URL).
+    derive: bool,
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).unwrap();
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// The SigV4 signing key of the fixture's scope: four chained HMACs.
+#[inline(never)]
+fn derive_key() -> [u8; 32] {
+    let mut secret = [0u8; 44];
+    secret[..4].copy_from_slice(b"AWS4");
+    secret[4..].copy_from_slice(SECRET.as_bytes());
+    let k = hmac(black_box(&secret), b"20130524");
+    let k = hmac(&k, b"us-east-1");
+    let k = hmac(&k, b"s3");
+    hmac(&k, b"aws4_request")
 }
 
 impl Floor {
     fn new(canonical_request: &str, string_to_sign: &str) -> Self {
         let prefix_len = string_to_sign.rfind('\n').unwrap() + 1;
         assert_eq!(string_to_sign.len() - prefix_len, 64);
-        let key = s3presign::sigv4::SigningKey::derive(SECRET, "20130524", "us-east-1", "s3");
         Self {
             canonical_request: canonical_request.as_bytes().to_vec(),
             sts_prefix: string_to_sign.as_bytes()[..prefix_len].to_vec(),
-            keyed: <HmacSha256 as KeyInit>::new_from_slice(key.as_bytes()).unwrap(),
+            keyed: <HmacSha256 as KeyInit>::new_from_slice(&derive_key()).unwrap(),
+            derive: false,
         }
+    }
+
+    /// As [`Floor::new`], plus the key derivation in every run.
+    fn with_derivation(mut self) -> Self {
+        self.derive = true;
+        self
     }
 
     #[inline(never)]
@@ -209,7 +237,11 @@ impl Floor {
         let hash = Sha256::digest(&self.canonical_request);
         let mut hex = [0u8; 64];
         hex::encode_to_slice(hash, &mut hex).unwrap();
-        let mut mac = self.keyed.clone();
+        let mut mac = if self.derive {
+            <HmacSha256 as KeyInit>::new_from_slice(&derive_key()).unwrap()
+        } else {
+            self.keyed.clone()
+        };
         mac.update(&self.sts_prefix);
         mac.update(&hex);
         mac.finalize().into_bytes().into()
@@ -249,7 +281,7 @@ fn batch_keys() -> Vec<String> {
         .collect()
 }
 
-fn floors(f: &Fixture) -> [(&'static str, Floor); 5] {
+fn floors(f: &Fixture) -> [(&'static str, Floor); 7] {
     let get = f.bucket.get_object(KEY).expires_in(EXPIRES);
     let put = f
         .bucket
@@ -268,6 +300,7 @@ fn floors(f: &Fixture) -> [(&'static str, Floor); 5] {
     let params =
         SigningParams::new(&f.plain, "us-east-1", "s3", f.now).with_settings(SigningSettings::s3());
     let signed = sign_headers(&req, &params).unwrap();
+    let generic = presign(&req, &params, Expiry::from_secs(EXPIRES).unwrap()).unwrap();
     [
         ("get", floor_of(&get, &f.plain)),
         ("get_token", floor_of(&get, &f.token)),
@@ -279,6 +312,17 @@ fn floors(f: &Fixture) -> [(&'static str, Floor); 5] {
                 &signed.canonical_request().to_string(),
                 &signed.string_to_sign().to_string(),
             ),
+        ),
+        (
+            "presign_generic",
+            Floor::new(
+                &generic.canonical_request().to_string(),
+                &generic.string_to_sign().to_string(),
+            ),
+        ),
+        (
+            "new_signer_token",
+            floor_of(&get, &f.token).with_derivation(),
         ),
     ]
 }
@@ -358,6 +402,41 @@ fn bench<M: Measurement>(c: &mut Criterion<M>, f: &Fixture) {
                     SignableRequest::new("GET", black_box(&path), "", &hdrs, Payload::Unsigned);
                 sign_headers(&req, &params).unwrap()
             })
+        });
+    }
+    {
+        let path = header_path();
+        let hdrs = header_request_headers(f);
+        let params = SigningParams::new(&f.plain, "us-east-1", "s3", now)
+            .with_settings(SigningSettings::s3());
+        let expiry = Expiry::from_secs(EXPIRES).unwrap();
+        g.bench_function("presign_generic", |b| {
+            b.iter(|| {
+                let req =
+                    SignableRequest::new("GET", black_box(&path), "", &hdrs, Payload::Unsigned);
+                presign(&req, &params, expiry).unwrap()
+            })
+        });
+    }
+    {
+        // A cold signer with a session token: its setup, one key derivation, one URL, and
+        // dropping the signer (its memory is then reused, as in a program that makes one
+        // signer per request).
+        let creds = f.token.credentials().clone();
+        let bucket = &f.bucket;
+        g.bench_function("new_signer_token", |b| {
+            b.iter_batched(
+                || creds.clone(),
+                |c| {
+                    let signer = Signer::new(c).unwrap();
+                    bucket
+                        .get_object(black_box(KEY))
+                        .expires_in(EXPIRES)
+                        .sign_url(&signer, now)
+                        .unwrap()
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
     g.finish();
@@ -468,6 +547,13 @@ fn allocation_counts(f: &Fixture) -> Vec<(&'static str, f64)> {
             }),
         ),
         ("batch/get_1000 (per URL)", batch_allocs),
+        (
+            "presign_generic",
+            allocs_per_call(|| {
+                let req = SignableRequest::new("GET", &path, "", &hdrs, Payload::Unsigned);
+                presign(&req, &params, Expiry::from_secs(EXPIRES).unwrap()).unwrap()
+            }),
+        ),
     ]
 }
 
@@ -481,14 +567,16 @@ fn summary(f: &Fixture, clock: &str) {
     println!();
     println!("| case | median ns | floor ns | ratio | budget |");
     println!("|---|---:|---:|---:|---:|");
-    let rows: [(&str, &str, Option<f64>); 7] = [
+    let rows: [(&str, &str, Option<f64>); 9] = [
         ("get", "get", Some(1.25)),
         ("get_token", "get_token", Some(1.25)),
         ("get_into", "get", None),
         ("get_new_second", "get", None),
         ("put", "put", None),
         ("put_token", "put_token", None),
-        ("headers", "headers", Some(1.5)),
+        ("headers", "headers", Some(1.3)),
+        ("presign_generic", "presign_generic", Some(1.3)),
+        ("new_signer_token", "new_signer_token", Some(1.4)),
     ];
     for (case, floor, budget) in rows {
         let (Some(m), Some(fl)) = (
@@ -565,6 +653,21 @@ fn run_loop(spec: &str, f: &Fixture) {
                 let req =
                     SignableRequest::new("GET", black_box(&path), "", &hdrs, Payload::Unsigned);
                 drop(black_box(sign_headers(&req, &params).unwrap()));
+            }
+            "presign_generic" => {
+                let req =
+                    SignableRequest::new("GET", black_box(&path), "", &hdrs, Payload::Unsigned);
+                let expiry = Expiry::from_secs(EXPIRES).unwrap();
+                drop(black_box(presign(&req, &params, expiry).unwrap()));
+            }
+            "new_signer_token" => {
+                let signer = Signer::new(f.token.credentials().clone()).unwrap();
+                drop(black_box(
+                    b.get_object(black_box(KEY))
+                        .expires_in(EXPIRES)
+                        .sign_url(&signer, now)
+                        .unwrap(),
+                ));
             }
             "batch" => {
                 if i % BATCH as u64 == 0 {

@@ -12,6 +12,9 @@
 //! assert!(base64::decode("Zm9vYg=").is_err());
 //! # Ok::<(), s3presign::base64::DecodeError>(())
 //! ```
+//!
+//! Not part of the supported API: the crate uses it internally and will make it private.
+#![doc(hidden)]
 
 use alloc::string::String;
 use alloc::vec::Vec;

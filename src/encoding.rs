@@ -3,6 +3,9 @@
 //! Two sets, as in the [SigV4 spec](https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html):
 //! [`QUERY`] for query names and values (and everything else), [`PATH`] which also keeps `/`.
 //! Encoders write straight into the caller's buffer and allocate nothing themselves.
+//!
+//! Not part of the supported API: the crate uses it internally and will make it private.
+#![doc(hidden)]
 
 use alloc::string::String;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
@@ -37,20 +40,6 @@ pub fn encode_bytes_into(out: &mut String, input: &[u8], set: &'static AsciiSet)
     }
 }
 
-/// Compares `a` and `b` by their encoded forms without building them: canonical query
-/// parameters sort by *encoded* name, then encoded value, and escaping can change the order
-/// (`~` sorts after `%C3`, the escape of `é`, although the raw bytes sort the other way).
-pub(crate) fn cmp_encoded(a: &[u8], b: &[u8], set: &'static AsciiSet) -> core::cmp::Ordering {
-    let ea = percent_encode(a, set).flat_map(str::bytes);
-    let eb = percent_encode(b, set).flat_map(str::bytes);
-    ea.cmp(eb)
-}
-
-/// Number of bytes `input` takes once encoded (for reserving buffer space).
-pub(crate) fn encoded_len(input: &[u8], set: &'static AsciiSet) -> usize {
-    percent_encode(input, set).map(str::len).sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,15 +66,5 @@ mod tests {
         let mut out = String::new();
         encode_into(&mut out, "/a b/+=&?#%", PATH);
         assert_eq!(out, "/a%20b/%2B%3D%26%3F%23%25");
-    }
-
-    #[test]
-    fn encoded_order_differs_from_raw_order() {
-        assert!("~".as_bytes() < "é".as_bytes());
-        assert_eq!(
-            cmp_encoded(b"~", "é".as_bytes(), QUERY),
-            core::cmp::Ordering::Greater
-        );
-        assert_eq!(encoded_len("é~".as_bytes(), QUERY), 7);
     }
 }

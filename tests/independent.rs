@@ -179,6 +179,13 @@ fn botocore_agrees() {
         // botocore writes the endpoint's authority as given but signs it normalised.
         let theirs = &normalised_authority(s(expected, "url"));
         let our_sig = url.rsplit_once("X-Amz-Signature=").unwrap().1;
+        // The canonical request shown is, byte for byte, the one whose hash was signed.
+        let shown = signature_of(&signer, bucket.endpoint().region(), now, &creq);
+        if shown != our_sig {
+            failures.push(format!(
+                "{name}: the canonical request shown is not the one signed"
+            ));
+        }
         if our_sig != s(expected, "signature") {
             failures.push(format!(
                 "{name}: signature differs\n  botocore  {theirs}\n  s3presign {url}"
@@ -236,6 +243,18 @@ fn botocore_agrees() {
         byte_identical >= 50,
         "only {byte_identical} byte-identical URLs"
     );
+}
+
+/// The S3 signature of a canonical request given as text: SHA-256 of exactly these bytes,
+/// through the string to sign, with a key derived here.
+fn signature_of(signer: &Signer, region: &str, now: AmzDate, canonical_request: &str) -> String {
+    use s3presign::sigv4::{Scope, SigningKey, StringToSign};
+    use sha2::{Digest, Sha256};
+    let secret = signer.credentials().secret_access_key();
+    let scope = Scope::new(now, region, "s3").unwrap();
+    let hash: [u8; 32] = Sha256::digest(canonical_request.as_bytes()).into();
+    let key = SigningKey::derive(secret, now.date_str(), region, "s3");
+    key.sign(&StringToSign::new(scope, hash)).to_string()
 }
 
 /// `url` with its `X-Amz-Signature` parameter moved to the end of the query.
@@ -420,6 +439,12 @@ fn check_header_signing(fixture_name: &str) {
                 }
             };
             let creq = signed.canonical_request().to_string();
+            let shown = signature_of(&signer, s(expected, "region"), now, &creq);
+            if shown != signed.signature().to_string() {
+                failures.push(format!(
+                    "{name} ({payload:?}): the canonical request shown is not the one signed"
+                ));
+            }
             if let Some(theirs) = opt(expected, "canonical_request")
                 && creq != theirs
             {

@@ -28,6 +28,7 @@ use s3presign::sigv4::{
     SignableRequest, SigningKey, SigningParams, SigningSettings, StringToSign, UriEncoding,
 };
 use s3presign::{AmzDate, Credentials, Expiry, Signer};
+use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------------------
 // Data access and parsing
@@ -157,6 +158,16 @@ impl Context {
 
     fn amz_date(&self) -> AmzDate {
         AmzDate::parse(&self.time).expect("valid time")
+    }
+
+    /// The signature of a canonical request given as text: SHA-256 of exactly these bytes,
+    /// through the string to sign, with a key derived here.
+    fn signature_of(&self, canonical_request: &str) -> String {
+        let scope = Scope::new(self.amz_date(), &self.region, &self.service).expect("scope");
+        let hash: [u8; 32] = Sha256::digest(canonical_request.as_bytes()).into();
+        let time = self.amz_date();
+        let key = SigningKey::derive(&self.secret, time.date_str(), &self.region, &self.service);
+        key.sign(&StringToSign::new(scope, hash)).to_string()
     }
 }
 
@@ -294,6 +305,11 @@ fn check_header_signing(
         Ok(s) => s,
         Err(e) => return r.fail(format!("header signing failed: {e}")),
     };
+    r.eq(
+        "header canonical request shown is the one signed",
+        &ctx.signature_of(&signed.canonical_request().to_string()),
+        &signed.signature().to_string(),
+    );
     if let Some(want) = creq {
         r.eq(
             "header canonical request",
@@ -372,6 +388,11 @@ fn check_presign(
         Ok(s) => s,
         Err(e) => return r.fail(format!("presigning failed: {e}")),
     };
+    r.eq(
+        "query canonical request shown is the one signed",
+        &ctx.signature_of(&signed.canonical_request().to_string()),
+        &signed.signature().to_string(),
+    );
     if let Some(want) = creq {
         r.eq(
             "query canonical request",

@@ -8,14 +8,13 @@
 
 use alloc::string::String;
 
-use sha2::{Digest, Sha256};
-
 use super::bucket::{Bucket, validate_key};
 use crate::error::{Error, Result};
 use crate::expiry::Expiry;
+use crate::sigv4::text::{HashSink, Set, Sink, hex32_bytes, uri_encode_into, uri_encoded_len};
 use crate::sigv4::{
-    ALGORITHM, HeadState, Scope, Set, Signer, UNSIGNED_PAYLOAD, hex32_bytes, push_hex32, push_u64,
-    uri_encode_into, uri_encoded_len,
+    Canonical, HeadState, HostOnly, QueryAuth, Scope, Signature, Signer, UNSIGNED_PAYLOAD,
+    write_head, write_query, write_signature, write_tail,
 };
 use crate::time::AmzDate;
 
@@ -49,7 +48,8 @@ pub struct GetBatch<'a> {
     expires_at: AmzDate,
     /// `X-Amz-Algorithm=...&X-Amz-SignedHeaders=host`, as sent and as signed.
     query: String,
-    /// The canonical request after the path: `\n{query}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD`.
+    /// The canonical request after the method and path: `{query}\nhost:{host}\n\nhost\n`
+    /// `UNSIGNED-PAYLOAD`.
     creq_tail: String,
     /// The signing key's HMAC state after the string to sign's first three lines.
     // Pre-absorbing the constant 69+ bytes saves one SHA-256 block per URL.
@@ -76,45 +76,20 @@ impl Bucket {
                 reason: "the expiry time is after year 9999",
             })?;
         let scope = Scope::new(now, self.endpoint().region(), "s3")?;
-        let creds = signer.credentials();
-
+        let auth = QueryAuth {
+            encoded_access_key_id: signer.encoded_access_key_id(),
+            scope,
+            expires: expiry.as_secs(),
+            encoded_session_token: signer.encoded_session_token(),
+            signed_headers: HostOnly,
+        };
         let mut query = String::with_capacity(256);
-        query.push_str("X-Amz-Algorithm=");
-        query.push_str(ALGORITHM);
-        query.push_str("&X-Amz-Credential=");
-        uri_encode_into(&mut query, creds.access_key_id(), Set::Query);
-        query.push_str("%2F");
-        query.push_str(now.date_str());
-        query.push_str("%2F");
-        query.push_str(scope.region());
-        query.push_str("%2Fs3%2Faws4_request&X-Amz-Date=");
-        query.push_str(now.as_str());
-        query.push_str("&X-Amz-Expires=");
-        push_u64(&mut query, expiry.as_secs());
-        if let Some(token) = creds.session_token() {
-            query.push_str("&X-Amz-Security-Token=");
-            uri_encode_into(&mut query, token, Set::Query);
-        }
-        query.push_str("&X-Amz-SignedHeaders=host");
-
+        write_query(&mut query, &auth, core::iter::empty::<(String, String)>());
         let mut creq_tail = String::with_capacity(query.len() + self.host().len() + 40);
-        creq_tail.push('\n');
-        creq_tail.push_str(&query);
-        creq_tail.push_str("\nhost:");
-        creq_tail.push_str(self.host());
-        creq_tail.push_str("\n\nhost\n");
-        creq_tail.push_str(UNSIGNED_PAYLOAD);
-
+        let host = Canonical(core::iter::once(("host", self.host())));
+        write_tail(&mut creq_tail, query.as_str(), &host, UNSIGNED_PAYLOAD)?;
         let key = signer.signing_key(&scope);
-        let mut sts_head = String::with_capacity(128);
-        sts_head.push_str(ALGORITHM);
-        sts_head.push('\n');
-        sts_head.push_str(now.as_str());
-        sts_head.push('\n');
-        scope.write_to(&mut sts_head);
-        sts_head.push('\n');
-        let head = HeadState::new(key.pads(), sts_head.as_bytes());
-
+        let head = HeadState::for_scope(key.pads(), &scope);
         Ok(GetBatch {
             bucket: self,
             expires_at,
@@ -140,7 +115,8 @@ impl<'a> GetBatch<'a> {
         validate_key(key)?;
         let prefix = self.bucket.url_prefix();
         // One reservation: the URL is then written without reallocating.
-        out.reserve(prefix.len() + 2 + uri_encoded_len(key, Set::Path) + self.query.len() + 81);
+        let key_len = uri_encoded_len(key.as_bytes(), Set::Path);
+        out.reserve(prefix.len() + 2 + key_len + self.query.len() + 81);
         out.push_str(prefix);
         let path_start = out.len() - self.bucket.path_prefix().len();
         out.push('/');
@@ -150,14 +126,13 @@ impl<'a> GetBatch<'a> {
         out.push_str(&self.query);
 
         // Canonical request: method, the path just written, then the prepared tail.
-        let mut hasher = Sha256::new();
-        hasher.update(b"GET\n");
-        hasher.update(&out.as_bytes()[path_start..path_end]);
-        hasher.update(self.creq_tail.as_bytes());
+        let mut hash = HashSink::new();
+        write_head(&mut hash, "GET", &out[path_start..path_end])?;
+        hash.put(&self.creq_tail);
         let mut hex = [0u8; 64];
-        hex32_bytes(&hasher.finalize().into(), &mut hex);
-        out.push_str("&X-Amz-Signature=");
-        push_hex32(out, &self.head.finish(&hex));
+        hex32_bytes(&hash.finish(), &mut hex);
+        let signature = Signature::from_bytes(self.head.finish(&hex));
+        write_signature(out, &signature);
         Ok(())
     }
 

@@ -97,10 +97,6 @@ impl Bucket {
         &self.url_prefix[self.path_start..]
     }
 
-    pub(crate) fn path_start(&self) -> usize {
-        self.path_start
-    }
-
     /// Presigns a `GetObject` (download).
     pub fn get_object<'a>(&'a self, key: &'a str) -> Presign<'a> {
         Presign::new(self, "GET", key)

@@ -14,18 +14,19 @@ use sha2::{Digest, Sha256};
 use super::bucket::{Bucket, validate_key};
 use super::disposition::ContentDisposition;
 use super::presigned::PresignedRequest;
-use crate::encoding::{self, QUERY, cmp_encoded};
 use crate::error::{Error, Result, clip};
 use crate::expiry::Expiry;
+use crate::sigv4::text::{HashSink, Set, Sink, cmp_encoded, uri_encode_into};
 use crate::sigv4::{
-    ALGORITHM, Scope, Set, Signer, StringToSign, UNSIGNED_PAYLOAD, canonical_header_value,
-    concat_on_stack, is_reserved_query_name, push_hex32, push_u64, uri_encode_into,
-    validate_header_name, validate_method, write_canonical_request,
+    HeaderBlock, QueryAuth, Scope, SignedHeaderNames, Signer, StringToSign, UNSIGNED_PAYLOAD,
+    UserParam, canonical_header_value, is_reserved_query_name, validate_header_name,
+    validate_method, write_canonical_request, write_query, write_signature,
 };
 use crate::time::AmzDate;
 
 /// Whether a presigned PUT's `Content-Type` is covered by the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ContentTypeMode {
     /// Signed: the uploader must send exactly this `Content-Type` (botocore and
     /// aws-sdk-rust do this).
@@ -116,8 +117,8 @@ impl<'a> Presign<'a> {
             });
         }
         let pos = self.query.partition_point(|(n, v)| {
-            cmp_encoded(n.as_bytes(), name.as_bytes(), QUERY)
-                .then_with(|| cmp_encoded(v.as_bytes(), value.as_bytes(), QUERY))
+            cmp_encoded(n.as_bytes(), name.as_bytes(), Set::Query)
+                .then_with(|| cmp_encoded(v.as_bytes(), value.as_bytes(), Set::Query))
                 != Ordering::Greater
         });
         self.query.insert(pos, (name, value));
@@ -282,7 +283,7 @@ impl<'a> Presign<'a> {
         let mut url =
             String::with_capacity(self.estimated_len(signer.encoded_access_key_id(), token));
         // `write_url` directly: the expiry date, which only `sign_into` returns, is not built.
-        self.write_url(signer, now, &mut url)?;
+        self.write_url(signer, now, &mut url, &mut HashSink::new())?;
         Ok(url)
     }
 
@@ -293,11 +294,13 @@ impl<'a> Presign<'a> {
     /// As [`Self::sign`].
     pub fn sign_into(&self, signer: &Signer, now: AmzDate, out: &mut String) -> Result<AmzDate> {
         let start = out.len();
-        let result = self.write_url(signer, now, out).and_then(|secs| {
-            now.checked_add_secs(secs).ok_or(Error::InvalidDate {
-                reason: "the expiry time is after year 9999",
-            })
-        });
+        let result = self
+            .write_url(signer, now, out, &mut HashSink::new())
+            .and_then(|secs| {
+                now.checked_add_secs(secs).ok_or(Error::InvalidDate {
+                    reason: "the expiry time is after year 9999",
+                })
+            });
         if result.is_err() {
             out.truncate(start);
         }
@@ -305,23 +308,16 @@ impl<'a> Presign<'a> {
     }
 
     /// The canonical request this presign signs, as text (for debugging a
-    /// `SignatureDoesNotMatch`: compare with the server's `CanonicalRequest`).
+    /// `SignatureDoesNotMatch`: compare with the server's `CanonicalRequest`). These are
+    /// the bytes whose hash the URL's signature covers: the URL is signed while they are
+    /// recorded.
     ///
     /// # Errors
     /// As [`Self::sign`].
     pub fn canonical_request(&self, signer: &Signer, now: AmzDate) -> Result<String> {
         let mut url = String::new();
-        self.sign_into(signer, now, &mut url)?;
-        let (path, query) = self.split_signed_url(&url);
         let mut text = String::new();
-        write_canonical_request(
-            &mut text,
-            self.method,
-            path,
-            query,
-            self.signed_headers(),
-            UNSIGNED_PAYLOAD,
-        );
+        self.write_url(signer, now, &mut url, &mut HashSink::recording(&mut text))?;
         Ok(text)
     }
 
@@ -336,16 +332,6 @@ impl<'a> Presign<'a> {
         let mut text = String::new();
         sts.write_to(&mut text);
         Ok(text)
-    }
-
-    /// The canonical URI and canonical query inside a URL made by `write_url`.
-    fn split_signed_url<'u>(&self, url: &'u str) -> (&'u str, &'u str) {
-        let after_host = &url[self.bucket.path_start()..];
-        let (path, query) = after_host.split_once('?').unwrap_or((after_host, ""));
-        let query = query
-            .rfind("&X-Amz-Signature=")
-            .map_or(query, |i| &query[..i]);
-        (path, query)
     }
 
     fn signed_headers_without_host(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
@@ -363,28 +349,53 @@ impl<'a> Presign<'a> {
             .chain(self.headers[split..].iter().map(header_pair))
     }
 
-    /// All signed headers in canonical order, `host` included.
-    fn signed_headers(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
-        let rest = self.signed_headers_without_host();
-        let before = rest.clone().take_while(|(n, _)| *n < "host");
-        let after = rest.skip_while(|(n, _)| *n < "host");
-        before
-            .chain(core::iter::once(("host", self.bucket.host())))
-            .chain(after)
+    /// Only `host` is signed: no other header, and no signed content type (the common case,
+    /// written directly).
+    fn only_host_signed(&self) -> bool {
+        self.headers.is_empty()
+            && !matches!(
+                (&self.content_type, self.content_type_mode),
+                (Some(_), ContentTypeMode::Signed)
+            )
     }
 
-    fn validate(&self) -> Result<Expiry> {
+    /// Calls `f` with each signed header in canonical order, `host` included.
+    // A loop rather than a chain of iterator adapters: the same work in far less code (the
+    // WebAssembly module has a size budget).
+    fn for_each_signed_header(&self, f: &mut dyn FnMut(&str, &str)) {
+        let ct = match (&self.content_type, self.content_type_mode) {
+            (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
+            _ => None,
+        };
+        // Sorted: `content-type` before `host`.
+        let extra = [ct, Some(("host", self.bucket.host()))];
+        let mut pending = extra.as_slice();
+        for (name, value) in &self.headers {
+            while let Some((first, rest)) = pending.split_first() {
+                match first {
+                    Some((n, _)) if *n >= name.as_str() => break,
+                    Some((n, v)) => f(n, v),
+                    None => {}
+                }
+                pending = rest;
+            }
+            f(name, value);
+        }
+        for (n, v) in pending.iter().flatten() {
+            f(n, v);
+        }
+    }
+
+    /// Checks the options; returns the expiry in seconds.
+    fn validate(&self, now: AmzDate) -> Result<u64> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
         validate_method(self.method)?;
         validate_key(self.key)?;
-        Expiry::from_secs_with_max(self.expires_in, self.bucket.endpoint().max_expiry())
-    }
-
-    /// Writes the URL into `out` and returns the validated expiry in seconds.
-    fn write_url(&self, signer: &Signer, now: AmzDate, out: &mut String) -> Result<u64> {
-        let expiry = self.validate()?.as_secs();
+        let expiry =
+            Expiry::from_secs_with_max(self.expires_in, self.bucket.endpoint().max_expiry())?
+                .as_secs();
         // A range check instead of building the expiry date: saves a calendar conversion
         // when the caller only wants the URL.
         let in_range = i64::try_from(expiry)
@@ -396,21 +407,27 @@ impl<'a> Presign<'a> {
                 reason: "the expiry time is after year 9999",
             });
         }
-        let region = self.bucket.endpoint().region();
-        // The region was validated when the bucket was made (`Endpoint::check_scope`).
-        let scope = Scope::new_unchecked(now, region, "s3");
-        // Encoded once by the signer: no per-URL escaping of a long session token.
-        let token = signer.encoded_session_token();
-        let amz_date = now.as_str();
-        let date = amz_date.get(..8).unwrap_or("");
-        let only_host_signed = self.headers.is_empty()
-            && !matches!(
-                (&self.content_type, self.content_type_mode),
-                (Some(_), ContentTypeMode::Signed)
-            );
+        Ok(expiry)
+    }
 
+    /// Writes the URL into `out`, feeding its canonical request to `hash`, and returns the
+    /// validated expiry in seconds. The canonical request is hashed straight out of the
+    /// URL just written: what is signed is byte for byte what is sent.
+    fn write_url(
+        &self,
+        signer: &Signer,
+        now: AmzDate,
+        out: &mut String,
+        hash: &mut HashSink<'_>,
+    ) -> Result<u64> {
+        let expiry = self.validate(now)?;
+        // The region was validated when the bucket was made (`Endpoint::check_scope`).
+        let scope = Scope::new_unchecked(now, self.bucket.endpoint().region(), "s3");
         // One reservation up front: the URL is then written without reallocating.
-        out.reserve(self.estimated_len(signer.encoded_access_key_id(), token));
+        out.reserve(self.estimated_len(
+            signer.encoded_access_key_id(),
+            signer.encoded_session_token(),
+        ));
         out.push_str(self.bucket.url_prefix());
         let path_start = out.len() - self.bucket.path_prefix().len();
         out.push('/');
@@ -418,150 +435,21 @@ impl<'a> Presign<'a> {
         let path_end = out.len();
         out.push('?');
         let query_start = out.len();
-
-        // The canonical query, written straight into the URL in sorted order: the fixed
-        // X-Amz-* parameters merged with the (pre-sorted) operation parameters.
-        if self.query.is_empty() {
-            // No operation parameters: the X-Amz-* parameters with their constant text
-            // merged, 13 appends instead of 24.
-            out.push_str("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
-            out.push_str(signer.encoded_access_key_id());
-            out.push_str("%2F");
-            out.push_str(date);
-            out.push_str("%2F");
-            out.push_str(region);
-            out.push_str("%2Fs3%2Faws4_request&X-Amz-Date=");
-            out.push_str(amz_date);
-            out.push_str("&X-Amz-Expires=");
-            push_u64(out, expiry);
-            if let Some(t) = token {
-                out.push_str("&X-Amz-Security-Token=");
-                out.push_str(t);
-            }
-            out.push_str("&X-Amz-SignedHeaders=");
-            if only_host_signed {
-                out.push_str("host");
-            } else {
-                self.push_signed_header_names(out);
-            }
-        } else {
-            self.write_merged_query(signer, now, expiry, only_host_signed, out);
-        }
-        let query_end = out.len();
-
-        // Hash the canonical request incrementally from the URL just written: no copy.
-        let mut hasher = Sha256::new();
-        if only_host_signed {
-            // The lines around the path and query are short: each group goes to the hash in
-            // one update (3 updates instead of 8).
-            let url = out.as_bytes();
-            let path = &url[path_start..path_end];
-            let method = self.method.as_bytes();
-            // One stack buffer serves both groups (zeroed once).
-            let mut stack = [0u8; 256];
-            match concat_on_stack(&mut stack, &[method, b"\n", path, b"\n"]) {
-                Some(h) => hasher.update(h),
-                None => {
-                    hasher.update(method);
-                    hasher.update(b"\n");
-                    hasher.update(path);
-                    hasher.update(b"\n");
-                }
-            }
-            hasher.update(&url[query_start..query_end]);
-            let host = self.bucket.host().as_bytes();
-            let tail_parts: [&[u8]; 3] = [b"\nhost:", host, b"\n\nhost\nUNSIGNED-PAYLOAD"];
-            match concat_on_stack(&mut stack, &tail_parts) {
-                Some(t) => hasher.update(t),
-                None => tail_parts.iter().for_each(|p| hasher.update(p)),
-            }
-        } else {
-            write_canonical_request(
-                &mut hasher,
-                self.method,
-                &out[path_start..path_end],
-                &out[query_start..query_end],
-                self.signed_headers(),
-                UNSIGNED_PAYLOAD,
-            );
-        }
-        let signature = signer.sign_hash(&scope, &hasher.finalize().into());
-        out.push_str("&X-Amz-Signature=");
-        push_hex32(out, signature.as_bytes());
+        let user = self.query.iter().map(Decoded);
+        write_query(out, &auth(signer, scope, expiry, Names(self)), user);
+        let uri = &out[path_start..path_end];
+        let query = &out[query_start..];
+        write_canonical_request(
+            hash,
+            self.method,
+            uri,
+            query,
+            &Names(self),
+            UNSIGNED_PAYLOAD,
+        )?;
+        let signature = signer.sign_hash(&scope, &hash.finish());
+        write_signature(out, &signature);
         Ok(expiry)
-    }
-
-    /// The signed header names joined by `;` (encoded `%3B`), as a query value. Names are
-    /// tokens that may hold `&`, `#`, `%`, `+`, ...: they are query-encoded like any value.
-    fn push_signed_header_names(&self, out: &mut String) {
-        for (i, (name, _)) in self.signed_headers().enumerate() {
-            if i > 0 {
-                out.push_str("%3B");
-            }
-            uri_encode_into(out, name, Set::Query);
-        }
-    }
-
-    /// The canonical query when there are operation parameters: the fixed X-Amz-*
-    /// parameters merged in sorted order with the (pre-sorted) operation parameters.
-    fn write_merged_query(
-        &self,
-        signer: &Signer,
-        now: AmzDate,
-        expiry: u64,
-        only_host_signed: bool,
-        out: &mut String,
-    ) {
-        let token = signer.encoded_session_token();
-        let amz_date = now.as_str();
-        let date = amz_date.get(..8).unwrap_or("");
-        let region = self.bucket.endpoint().region();
-        let mut user = self.query.iter().peekable();
-        let mut first = true;
-        for &(name, part) in FIXED {
-            if part == Fixed::SecurityToken && token.is_none() {
-                continue;
-            }
-            while let Some((n, v)) = user.next_if(|(n, _)| {
-                cmp_encoded(n.as_bytes(), name.as_bytes(), QUERY) == Ordering::Less
-            }) {
-                if !first {
-                    out.push('&');
-                }
-                first = false;
-                write_param(out, n, v);
-            }
-            if !first {
-                out.push('&');
-            }
-            first = false;
-            out.push_str(name);
-            out.push('=');
-            match part {
-                Fixed::Algorithm => out.push_str(ALGORITHM),
-                Fixed::Credential => {
-                    out.push_str(signer.encoded_access_key_id());
-                    out.push_str("%2F");
-                    out.push_str(date);
-                    out.push_str("%2F");
-                    out.push_str(region);
-                    out.push_str("%2Fs3%2Faws4_request");
-                }
-                Fixed::Date => out.push_str(amz_date),
-                Fixed::Expires => push_u64(out, expiry),
-                Fixed::SecurityToken => {
-                    if let Some(t) = token {
-                        out.push_str(t);
-                    }
-                }
-                Fixed::SignedHeaders if only_host_signed => out.push_str("host"),
-                Fixed::SignedHeaders => self.push_signed_header_names(out),
-            }
-        }
-        for (n, v) in user {
-            out.push('&');
-            write_param(out, n, v);
-        }
     }
 
     /// `access_key_id` and `token` are already encoded.
@@ -573,10 +461,7 @@ impl<'a> Presign<'a> {
         let user: usize = self
             .query
             .iter()
-            .map(|(n, v)| {
-                2 + encoding::encoded_len(n.as_bytes(), QUERY)
-                    + encoding::encoded_len(v.as_bytes(), QUERY)
-            })
+            .map(|(n, v)| 2 + 3 * (n.len() + v.len()))
             .sum();
         // Signed header names, each with its `%3B` separator: `host`, `content-type`, the rest.
         let names: usize = self.headers.iter().map(|(n, _)| 3 * n.len() + 3).sum();
@@ -598,36 +483,88 @@ impl<'a> Presign<'a> {
 /// The last second AmzDate can represent, 9999-12-31T23:59:59Z.
 const LAST_UNIX_SECOND: i64 = 253_402_300_799;
 
-/// What follows `=` for each fixed parameter.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fixed {
-    Algorithm,
-    Credential,
-    Date,
-    Expires,
-    SecurityToken,
-    SignedHeaders,
+/// The signing parameters of a presigned URL.
+fn auth<'s, H>(signer: &'s Signer, scope: Scope<'s>, expiry: u64, names: H) -> QueryAuth<'s, H> {
+    QueryAuth {
+        encoded_access_key_id: signer.encoded_access_key_id(),
+        scope,
+        expires: expiry,
+        encoded_session_token: signer.encoded_session_token(),
+        signed_headers: names,
+    }
 }
 
-/// The X-Amz-* parameters of a presigned URL, in canonical (sorted) order.
-// Matching on an enum rather than on the names saves a string comparison per parameter.
-const FIXED: &[(&str, Fixed)] = &[
-    ("X-Amz-Algorithm", Fixed::Algorithm),
-    ("X-Amz-Credential", Fixed::Credential),
-    ("X-Amz-Date", Fixed::Date),
-    ("X-Amz-Expires", Fixed::Expires),
-    ("X-Amz-Security-Token", Fixed::SecurityToken),
-    ("X-Amz-SignedHeaders", Fixed::SignedHeaders),
-];
+/// The signed header names of a [`Presign`], for `X-Amz-SignedHeaders`.
+struct Names<'p, 'a>(&'p Presign<'a>);
+
+impl SignedHeaderNames for Names<'_, '_> {
+    fn write_encoded<S: Sink>(&self, out: &mut S) {
+        if self.0.only_host_signed() {
+            out.put("host");
+            return;
+        }
+        let mut first = true;
+        self.0.for_each_signed_header(&mut |name, _| {
+            if !first {
+                out.put("%3B");
+            }
+            first = false;
+            uri_encode_into(out, name, Set::Query);
+        });
+    }
+}
+
+/// The signed headers of a [`Presign`], as the canonical request's header block.
+impl HeaderBlock for Names<'_, '_> {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
+        if self.0.only_host_signed() {
+            out.put("host:");
+            out.put(self.0.bucket.host());
+            out.put("\n");
+            return Ok(());
+        }
+        self.0.for_each_signed_header(&mut |name, value| {
+            out.put(name);
+            out.put(":");
+            out.put(value);
+            out.put("\n");
+        });
+        Ok(())
+    }
+
+    fn write_names<S: Sink>(&self, out: &mut S) {
+        if self.0.only_host_signed() {
+            out.put("host");
+            return;
+        }
+        let mut first = true;
+        self.0.for_each_signed_header(&mut |name, _| {
+            if !first {
+                out.put(";");
+            }
+            first = false;
+            out.put(name);
+        });
+    }
+}
+
+/// An operation parameter as given (decoded), encoded when written.
+struct Decoded<'p, 'a>(&'p (Cow<'a, str>, Cow<'a, str>));
+
+impl UserParam for Decoded<'_, '_> {
+    fn cmp_name(&self, name: &str) -> Ordering {
+        cmp_encoded(self.0.0.as_bytes(), name.as_bytes(), Set::Query)
+    }
+
+    fn write<S: Sink>(&self, out: &mut S) {
+        uri_encode_into(out, &self.0.0, Set::Query);
+        out.put("=");
+        uri_encode_into(out, &self.0.1, Set::Query);
+    }
+}
 
 fn header_pair((n, v): &(String, String)) -> (&str, &str) {
     (n.as_str(), v.as_str())
-}
-
-fn write_param(out: &mut String, name: &str, value: &str) {
-    encoding::encode_into(out, name, QUERY);
-    out.push('=');
-    encoding::encode_into(out, value, QUERY);
 }
 
 /// Common methods need no allocation in the result.

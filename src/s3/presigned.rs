@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::sigv4::param;
 use crate::time::AmzDate;
 
 /// A presigned request: the method, the URL, the headers the holder must send exactly as
@@ -88,8 +89,8 @@ pub(crate) fn redact_url(url: &str) -> String {
         }
         match pair.split_once('=') {
             Some((n, _))
-                if n.eq_ignore_ascii_case("X-Amz-Signature")
-                    || n.eq_ignore_ascii_case("X-Amz-Security-Token") =>
+                if n.eq_ignore_ascii_case(param::SIGNATURE)
+                    || n.eq_ignore_ascii_case(param::SECURITY_TOKEN) =>
             {
                 out.push_str(n);
                 out.push_str("=[redacted]");

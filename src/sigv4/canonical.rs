@@ -7,166 +7,121 @@ use core::fmt;
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
+use super::headers::{Entry, STACK_HEADERS, any_byte_below_or, sorted_entries, validate_method};
+use super::query_auth::{HostOnly, QueryAuth, SignedHeaderNames, write_query};
 use super::settings::{PathNormalization, SigningSettings, UriEncoding};
-use super::uri_encode::{Set, uri_encode_into};
-use crate::encoding::{self, QUERY};
-use crate::error::{Error, Result, clip};
+use super::text::{Set, Sink, uri_encode_bytes_into, uri_encode_into};
+use crate::error::{Error, Result};
 
-/// Where canonical-request text goes: a SHA-256 state (signing) or a `String` (debugging).
-/// Writing through one function to both guarantees that what is shown is what is hashed.
-pub(crate) trait Sink {
-    fn put(&mut self, s: &str);
+/// One line of a canonical request, written straight into a sink.
+pub(crate) trait Line {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()>;
 }
 
-impl Sink for Sha256 {
+/// A line that is already canonical.
+impl Line for str {
     #[inline]
-    fn put(&mut self, s: &str) {
-        self.update(s.as_bytes());
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
+        out.put(self);
+        Ok(())
     }
 }
 
-impl Sink for String {
-    #[inline]
-    fn put(&mut self, s: &str) {
-        self.push_str(s);
-    }
+/// The header block of a canonical request: its `name:value` lines and the signed names.
+pub(crate) trait HeaderBlock {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()>;
+    fn write_names<S: Sink>(&self, out: &mut S);
 }
 
-/// Writes the six lines of a canonical request. `headers` must be sorted by (lowercase)
-/// name with canonical values, one entry per name.
-pub(crate) fn write_canonical_request<'h, S, I>(
-    sink: &mut S,
-    method: &str,
-    uri: &str,
-    query: &str,
-    headers: I,
-    payload_hash: &str,
-) where
-    S: Sink,
+/// Headers that are already canonical: sorted lowercase names, canonical values, one entry
+/// per name.
+pub(crate) struct Canonical<I>(pub(crate) I);
+
+impl<'h, I> HeaderBlock for Canonical<I>
+where
     I: Iterator<Item = (&'h str, &'h str)> + Clone,
 {
-    sink.put(method);
-    sink.put("\n");
-    sink.put(uri);
-    sink.put("\n");
-    sink.put(query);
-    sink.put("\n");
-    for (name, value) in headers.clone() {
-        sink.put(name);
-        sink.put(":");
-        sink.put(value);
-        sink.put("\n");
-    }
-    sink.put("\n");
-    for (i, (name, _)) in headers.enumerate() {
-        if i > 0 {
-            sink.put(";");
+    #[inline]
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
+        for (name, value) in self.0.clone() {
+            out.put(name);
+            out.put(":");
+            out.put(value);
+            out.put("\n");
         }
-        sink.put(name);
+        Ok(())
     }
-    sink.put("\n");
-    sink.put(payload_hash);
+
+    #[inline]
+    fn write_names<S: Sink>(&self, out: &mut S) {
+        for (i, (name, _)) in self.0.clone().enumerate() {
+            if i > 0 {
+                out.put(";");
+            }
+            out.put(name);
+        }
+    }
 }
 
-/// An RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
-// A table lookup instead of searching the 15 symbols for every byte.
+/// Writes a canonical request: the one function that does, for hashing (into a SHA-256
+/// state) and for showing (into a `String`), so the text shown is the text signed.
+pub(crate) fn write_canonical_request<S, U, Q, H>(
+    out: &mut S,
+    method: &str,
+    uri: &U,
+    query: &Q,
+    headers: &H,
+    payload_hash: &str,
+) -> Result<()>
+where
+    S: Sink,
+    U: Line + ?Sized,
+    Q: Line + ?Sized,
+    H: HeaderBlock + ?Sized,
+{
+    write_head(out, method, uri)?;
+    write_tail(out, query, headers, payload_hash)
+}
+
+/// The first two lines (method and URI) with their newlines.
 #[inline]
-fn is_tchar(c: u8) -> bool {
-    static TCHAR: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut c = 0;
-        while c < 256 {
-            let b = c as u8;
-            t[c] = b.is_ascii_alphanumeric();
-            c += 1;
-        }
-        let symbols = b"!#$%&'*+-.^_`|~";
-        let mut i = 0;
-        while i < symbols.len() {
-            t[symbols[i] as usize] = true;
-            i += 1;
-        }
-        t
-    };
-    TCHAR[usize::from(c)]
+pub(crate) fn write_head<S, U>(out: &mut S, method: &str, uri: &U) -> Result<()>
+where
+    S: Sink,
+    U: Line + ?Sized,
+{
+    out.put(method);
+    out.line_end(0);
+    out.put("\n");
+    uri.write_line(out)?;
+    out.line_end(1);
+    out.put("\n");
+    Ok(())
 }
 
-/// Whether any byte of `b` is below `limit` (at most 128) or equals `v1` or `v2`.
-// Eight bytes per step with the classic SWAR tests ("has less than", "has zero byte"):
-// about one instruction per byte instead of three or four.
-fn any_byte_below_or(b: &[u8], limit: u8, v1: u8, v2: u8) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |y: u64| y.wrapping_sub(LO) & !y & HI != 0;
-    let mut chunks = b.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // Exact as a yes/no answer for limit <= 128: a borrow only crosses into a higher
-        // byte when a lower byte already matched.
-        let below = x.wrapping_sub(LO * u64::from(limit)) & !x & HI != 0;
-        if below || has_zero(x ^ (LO * u64::from(v1))) || has_zero(x ^ (LO * u64::from(v2))) {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&c| c < limit || c == v1 || c == v2)
-}
-
-/// Checks that `name` is an HTTP token (RFC 9110 `tchar`s).
-pub(crate) fn validate_header_name(name: &str) -> Result<()> {
-    let reason = if name.is_empty() {
-        "it is empty"
-    } else if !name.bytes().all(is_tchar) {
-        "a header name may only contain letters, digits and !#$%&'*+-.^_`|~"
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidHeaderName {
-        name: clip(name),
-        reason,
-    })
-}
-
-/// Appends the canonical form of a header value to `out`: leading and trailing spaces
-/// removed, runs of spaces collapsed to one. Rejects CR, LF and other control bytes.
-pub(crate) fn canonical_header_value(out: &mut String, name: &str, value: &str) -> Result<()> {
-    // One pass checks the bytes and whether anything needs trimming or collapsing; most
-    // values need neither and are copied whole (saves splitting into words, ~10x faster).
-    let b = value.as_bytes();
-    // Most values have no space, tab or control byte at all: one 8-bytes-at-a-time scan
-    // proves it and the value is copied whole (a third of the per-byte folds below).
-    if !any_byte_below_or(b, 0x21, 0x7f, 0x7f) {
-        out.push_str(value);
-        return Ok(());
-    }
-    // Branch-free folds: any control byte or tab, any two spaces in a row.
-    let control_or_tab = b.iter().fold(false, |f, &c| f | (c < 0x20) | (c == 0x7f));
-    let double_space = b
-        .iter()
-        .zip(b.iter().skip(1))
-        .fold(false, |f, (&x, &y)| f | ((x == b' ') & (y == b' ')));
-    let edge_space = b.first() == Some(&b' ') || b.last() == Some(&b' ');
-    if !control_or_tab && !double_space && !edge_space {
-        out.push_str(value);
-        return Ok(());
-    }
-    if b.iter().any(|&c| (c < 0x20 && c != b'\t') || c == 0x7f) {
-        return Err(Error::InvalidHeaderValue {
-            name: clip(name),
-            reason: "header values may not contain CR, LF or other control characters",
-        });
-    }
-    let start = out.len();
-    for word in value.split([' ', '\t']).filter(|w| !w.is_empty()) {
-        if out.len() > start {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
+/// Everything after [`write_head`]: query, headers, signed names and payload hash.
+#[inline]
+pub(crate) fn write_tail<S, Q, H>(
+    out: &mut S,
+    query: &Q,
+    headers: &H,
+    payload_hash: &str,
+) -> Result<()>
+where
+    S: Sink,
+    Q: Line + ?Sized,
+    H: HeaderBlock + ?Sized,
+{
+    query.write_line(out)?;
+    out.line_end(2);
+    out.put("\n");
+    headers.write_lines(out)?;
+    out.line_end(3);
+    out.put("\n");
+    headers.write_names(out);
+    out.line_end(4);
+    out.put("\n");
+    out.put(payload_hash);
     Ok(())
 }
 
@@ -217,9 +172,6 @@ impl fmt::Debug for CanonicalRequest {
     }
 }
 
-/// Headers canonicalised without a heap allocation when there are at most this many.
-const STACK_HEADERS: usize = 12;
-
 impl CanonicalRequest {
     /// Canonicalises a request under `settings`.
     ///
@@ -229,29 +181,32 @@ impl CanonicalRequest {
         req: &super::SignableRequest<'_>,
         settings: &SigningSettings,
     ) -> Result<Self> {
-        Self::build(req, settings, &[], &[])
+        Self::build(req, settings, &[])
     }
 
-    /// As [`from_request`](Self::from_request), plus signing parameters added by the
-    /// signer: `extra_query` (decoded names and values) and `extra_headers` (the signer's
-    /// own: lowercase names and canonical values, which are not checked again).
+    /// As [`from_request`](Self::from_request), plus the headers the signer adds
+    /// (`extra_headers`: lowercase names and canonical values, not checked again).
     pub(crate) fn build(
         req: &super::SignableRequest<'_>,
         settings: &SigningSettings,
-        extra_query: &[(&str, &str)],
         extra_headers: &[(&str, &str)],
     ) -> Result<Self> {
         let mut buf = [0u8; 64];
         let payload_hash = req.payload.hash_str(&mut buf)?;
-        Self::build_with_payload_hash(req, settings, extra_query, extra_headers, payload_hash, 0)
+        let query = CanonicalQuery::<HostOnly> {
+            raw: req.query,
+            auth: None,
+        };
+        Self::build_with(req, settings, &query, extra_headers, payload_hash, 0)
     }
 
-    /// As [`build`](Self::build) with the payload hash already computed.
-    // Lets the signer hash a body once for both the canonical request and its header.
-    pub(crate) fn build_with_payload_hash(
+    /// Canonicalises `req` with the query line `query` (the request's own, or merged with
+    /// the signing parameters), the signer's `extra_headers`, a computed payload hash and
+    /// room for a trailer. Written by [`write_canonical_request`].
+    pub(crate) fn build_with<Q: Line + ?Sized>(
         req: &super::SignableRequest<'_>,
         settings: &SigningSettings,
-        extra_query: &[(&str, &str)],
+        query: &Q,
         extra_headers: &[(&str, &str)],
         payload_hash: &str,
         trailer_capacity: usize,
@@ -264,100 +219,30 @@ impl CanonicalRequest {
             .map(|(n, v)| 2 * n.len() + v.len() + 3)
             .sum();
         // One reservation for the whole text (the query is an estimate when re-encoded).
-        let mut text = String::with_capacity(
-            req.method.len()
-                + 2 * req.path.len()
-                + req.query.len()
-                + headers_len
-                + 128
-                + trailer_capacity,
-        );
-        let mut ends = [0; 5];
-        text.push_str(req.method);
-        ends[0] = text.len();
-        text.push('\n');
-        write_canonical_uri(&mut text, req.path, settings)?;
-        ends[1] = text.len();
-        text.push('\n');
-        write_canonical_query(&mut text, req.query, extra_query);
-        ends[2] = text.len();
-        text.push('\n');
-
-        let total = req.headers.len() + extra_headers.len();
-        let given = req.headers.iter().map(|&(name, value)| Entry {
-            name,
-            value,
-            order: 0,
-            lowercase: !name.bytes().any(|c| c.is_ascii_uppercase()),
-            trusted: false,
-        });
-        let added = extra_headers.iter().map(|&(name, value)| Entry {
-            name,
-            value,
-            order: 0,
-            lowercase: true,
-            trusted: true,
-        });
-        let all = given
-            .chain(added)
-            .enumerate()
-            .map(|(order, e)| Entry { order, ..e });
+        let capacity = req.method.len()
+            + 2 * req.path.len()
+            + req.query.len()
+            + headers_len
+            + 128
+            + trailer_capacity;
         let mut stack = [Entry::EMPTY; STACK_HEADERS];
         let mut heap = Vec::new();
-        // Sorting references on the stack instead of lowercased copies saves an
-        // allocation per header.
-        let list: &mut [Entry<'_>] = if total <= STACK_HEADERS {
-            for (slot, e) in stack.iter_mut().zip(all) {
-                *slot = e;
-            }
-            &mut stack[..total]
-        } else {
-            heap.extend(all);
-            &mut heap
+        let entries = sorted_entries(req.headers, extra_headers, &mut stack, &mut heap)?;
+        let mut out = TextSink {
+            text: String::with_capacity(capacity),
+            ends: [0; 5],
         };
-        for e in list.iter().filter(|e| !e.trusted) {
-            validate_header_name(e.name)?;
-        }
-        // By lowercase name, then in the order given: repeated headers keep their order
-        // when their values are joined by ','.
-        let by_name = |a: &Entry<'_>, b: &Entry<'_>| a.cmp_name(b).then(a.order.cmp(&b.order));
-        // Usually sorted already (a host header, then the signer's, given in order): one
-        // comparison per pair instead of a sort.
-        if !list.windows(2).all(|w| by_name(&w[0], &w[1]).is_lt()) {
-            list.sort_unstable_by(by_name);
-        }
-        let mut i = 0;
-        while i < list.len() {
-            let first = list[i];
-            first.push_name(&mut text);
-            text.push(':');
-            first.push_value(&mut text)?;
-            i += 1;
-            while i < list.len() && list[i].same_name(&first) {
-                text.push(',');
-                list[i].push_value(&mut text)?;
-                i += 1;
-            }
-            text.push('\n');
-        }
-        ends[3] = text.len();
-        text.push('\n');
-        let mut i = 0;
-        while i < list.len() {
-            let first = list[i];
-            if i > 0 {
-                text.push(';');
-            }
-            first.push_name(&mut text);
-            while i < list.len() && list[i].same_name(&first) {
-                i += 1;
-            }
-        }
-        ends[4] = text.len();
-        text.push('\n');
-        text.push_str(payload_hash);
-        let len = text.len();
-        Ok(Self { text, ends, len })
+        let uri = CanonicalUri {
+            path: req.path,
+            settings,
+        };
+        write_canonical_request(&mut out, req.method, &uri, query, &entries, payload_hash)?;
+        let len = out.text.len();
+        Ok(Self {
+            text: out.text,
+            ends: out.ends,
+            len,
+        })
     }
 
     /// The HTTP method.
@@ -431,82 +316,67 @@ impl fmt::Display for CanonicalRequest {
     }
 }
 
-/// A header being canonicalised: borrowed name and value, position given, and what is
-/// already known about it.
-#[derive(Clone, Copy)]
-struct Entry<'h> {
-    name: &'h str,
-    value: &'h str,
-    order: usize,
-    /// The name has no uppercase letter.
-    lowercase: bool,
-    /// Added by the signer: a valid lowercase name and an already canonical value.
-    // Skips validating and canonicalising x-amz-date, x-amz-content-sha256 and the token.
-    trusted: bool,
+/// A `String` that also records where the canonical request's lines end.
+struct TextSink {
+    text: String,
+    ends: [usize; 5],
 }
 
-impl Entry<'_> {
-    const EMPTY: Entry<'static> = Entry {
-        name: "",
-        value: "",
-        order: 0,
-        lowercase: true,
-        trusted: true,
-    };
-
-    /// Orders names as their lowercase forms would, without building them.
-    fn cmp_name(&self, other: &Self) -> core::cmp::Ordering {
-        if self.lowercase && other.lowercase {
-            // Both lowercase already: a plain byte comparison (memcmp).
-            return self.name.cmp(other.name);
-        }
-        let a = self.name.bytes().map(|c| c.to_ascii_lowercase());
-        a.cmp(other.name.bytes().map(|c| c.to_ascii_lowercase()))
+impl Sink for TextSink {
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.text.push_str(s);
     }
 
-    fn same_name(&self, other: &Self) -> bool {
-        if self.lowercase && other.lowercase {
-            self.name == other.name
-        } else {
-            self.name.eq_ignore_ascii_case(other.name)
-        }
-    }
-
-    /// Appends the name in lowercase (header names are ASCII tokens).
-    fn push_name(&self, out: &mut String) {
-        if self.lowercase {
-            out.push_str(self.name);
-        } else {
-            out.extend(self.name.chars().map(|c| c.to_ascii_lowercase()));
-        }
-    }
-
-    fn push_value(&self, out: &mut String) -> Result<()> {
-        if self.trusted {
-            out.push_str(self.value);
-            Ok(())
-        } else {
-            canonical_header_value(out, self.name, self.value)
+    #[inline]
+    fn line_end(&mut self, line: usize) {
+        if let Some(end) = self.ends.get_mut(line) {
+            *end = self.text.len();
         }
     }
 }
 
-pub(crate) fn validate_method(method: &str) -> Result<()> {
-    if method.is_empty() {
-        return Err(Error::InvalidMethod {
-            reason: "it is empty",
-        });
+/// Line 2 to be canonicalised: the path as sent, under `settings`.
+struct CanonicalUri<'a> {
+    path: &'a str,
+    settings: &'a SigningSettings,
+}
+
+impl Line for CanonicalUri<'_> {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
+        write_canonical_uri(out, self.path, self.settings)
     }
-    if !method.bytes().all(is_tchar) {
-        return Err(Error::InvalidMethod {
-            reason: "a method may only contain letters, digits and !#$%&'*+-.^_`|~",
-        });
+}
+
+/// Line 3 to be canonicalised: the query as sent, merged with the signing parameters of a
+/// presigned request when there are any.
+pub(crate) struct CanonicalQuery<'a, H> {
+    pub(crate) raw: &'a str,
+    pub(crate) auth: Option<&'a QueryAuth<'a, H>>,
+}
+
+impl<H: SignedHeaderNames> Line for CanonicalQuery<'_, H> {
+    fn write_line<S: Sink>(&self, out: &mut S) -> Result<()> {
+        let params = canonical_params(self.raw);
+        match self.auth {
+            Some(auth) => write_query(out, auth, params),
+            None => {
+                for (i, (n, v)) in params.iter().enumerate() {
+                    if i > 0 {
+                        out.put("&");
+                    }
+                    out.put(n);
+                    out.put("=");
+                    out.put(v);
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Line 2: the path as sent, optionally normalised, encoded once or twice, appended to `out`.
-fn write_canonical_uri(out: &mut String, path: &str, settings: &SigningSettings) -> Result<()> {
+fn write_canonical_uri<S: Sink>(out: &mut S, path: &str, settings: &SigningSettings) -> Result<()> {
     // A branch-free fold (vectorised) rather than a search that stops early.
     // Usually neither control bytes (an error) nor '%' (escapes to keep): an 8-bytes-at-a-
     // time scan says so; only otherwise are the bytes looked at one by one.
@@ -549,10 +419,10 @@ fn write_canonical_uri(out: &mut String, path: &str, settings: &SigningSettings)
                 let escape_kept =
                     tail.len() >= 3 && tail[1].is_ascii_hexdigit() && tail[2].is_ascii_hexdigit();
                 if escape_kept {
-                    out.push_str(&rest[at..at + 3]);
+                    out.put(&rest[at..at + 3]);
                     rest = &rest[at + 3..];
                 } else {
-                    out.push_str("%25");
+                    out.put("%25");
                     rest = &rest[at + 1..];
                 }
             }
@@ -591,46 +461,30 @@ fn normalize_path(path: &str) -> String {
     out
 }
 
-/// Line 3: parameters percent-decoded, re-encoded with the SigV4 set, sorted by encoded
+/// Line 3's parameters: percent-decoded, re-encoded with the SigV4 set, sorted by encoded
 /// name then encoded value (a parameter without `=` has an empty value).
-fn write_canonical_query(out: &mut String, raw: &str, extra: &[(&str, &str)]) {
-    if raw.is_empty() && extra.is_empty() {
-        return;
-    }
+fn canonical_params(raw: &str) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         params.push((reencode(name), reencode(value)));
     }
-    for &(name, value) in extra {
-        let mut n = String::new();
-        encoding::encode_into(&mut n, name, QUERY);
-        let mut v = String::new();
-        encoding::encode_into(&mut v, value, QUERY);
-        params.push((n, v));
-    }
     params.sort();
-    for (i, (n, v)) in params.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(n);
-        out.push('=');
-        out.push_str(v);
-    }
+    params
 }
 
 #[cfg(test)]
-fn canonical_query(raw: &str, extra: &[(&str, &str)]) -> String {
+fn canonical_query(raw: &str) -> String {
     let mut out = String::new();
-    write_canonical_query(&mut out, raw, extra);
+    let query = CanonicalQuery::<HostOnly> { raw, auth: None };
+    query.write_line(&mut out).unwrap();
     out
 }
 
 fn reencode(s: &str) -> String {
     let decoded: Vec<u8> = percent_decode_str(s).collect();
     let mut out = String::with_capacity(decoded.len());
-    encoding::encode_bytes_into(&mut out, &decoded, QUERY);
+    uri_encode_bytes_into(&mut out, &decoded, Set::Query);
     out
 }
 
@@ -666,39 +520,9 @@ mod tests {
     #[test]
     fn query_sorted_by_encoded_form() {
         assert_eq!(
-            canonical_query("b=2&a=1&a=0&c&%E1%88%B4=x&~=y", &[]),
+            canonical_query("b=2&a=1&a=0&c&%E1%88%B4=x&~=y"),
             "%E1%88%B4=x&a=0&a=1&b=2&c=&~=y"
         );
-        assert_eq!(canonical_query("a=b+c", &[]), "a=b%2Bc");
-    }
-
-    #[test]
-    fn swar_scan_matches_a_byte_loop() {
-        let mut data: Vec<u8> = (0u8..=255).collect();
-        data.extend((0u8..=255).rev());
-        for start in 0..data.len() {
-            for len in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
-                let b = &data[start..(start + len).min(data.len())];
-                for (limit, v1, v2) in [(0x21, 0x7f, 0x7f), (0x20, 0x7f, b'%'), (0, 0x80, 0xff)] {
-                    let slow = b.iter().any(|&c| c < limit || c == v1 || c == v2);
-                    assert_eq!(any_byte_below_or(b, limit, v1, v2), slow, "{b:?} {limit}");
-                }
-            }
-        }
-        // Only visible bytes, in every position of a word.
-        let visible: Vec<u8> = (0x21u8..0x7f).chain(0x80..=0xff).collect();
-        assert!(!any_byte_below_or(&visible, 0x21, 0x7f, 0x7f));
-    }
-
-    #[test]
-    fn header_values() {
-        let mut s = String::new();
-        canonical_header_value(&mut s, "x", "  a   b\tc  ").unwrap();
-        assert_eq!(s, "a b c");
-        assert!(canonical_header_value(&mut s, "x", "a\r\nb").is_err());
-        assert!(canonical_header_value(&mut s, "x", "a\0").is_err());
-        assert!(validate_header_name("X-Amz-Meta-Foo").is_ok());
-        assert!(validate_header_name("bad name").is_err());
-        assert!(validate_header_name("").is_err());
+        assert_eq!(canonical_query("a=b+c"), "a=b%2Bc");
     }
 }

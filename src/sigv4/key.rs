@@ -34,18 +34,17 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 }
 
 /// The derived signing key: `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
-/// "aws4_request")`. It keeps a pre-keyed HMAC state so that each signature costs one HMAC
-/// without re-hashing the key pads. `Debug` does not show it.
+/// terminator)`, where the terminator is the last part of every [`Scope`]. It keeps a
+/// pre-keyed HMAC state so that each signature costs one HMAC without re-hashing the key
+/// pads. `Debug` does not show it.
 ///
 /// ```
 /// use s3presign::sigv4::SigningKey;
-/// // The AWS documentation's example (IAM user guide, "derive a signing key").
 /// let key = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
-/// assert_eq!(hex::encode(key.as_bytes()), "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
+/// assert_eq!(format!("{key:?}"), "SigningKey([redacted])");
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
-    bytes: [u8; 32],
     // Cloning this state saves the two compression rounds that keying HMAC costs.
     mac: HmacSha256,
     // The same two rounds as raw SHA-256 states, for the presigning fast path.
@@ -61,13 +60,12 @@ impl SigningKey {
         let k_date = hmac(&k_secret, date.as_bytes());
         let k_region = hmac(&k_date, region.as_bytes());
         let k_service = hmac(&k_region, service.as_bytes());
-        let bytes = hmac(&k_service, b"aws4_request");
+        let bytes = hmac(&k_service, super::TERMINATOR.as_bytes());
         Self::from_bytes(bytes)
     }
 
     fn from_bytes(bytes: [u8; 32]) -> Self {
         Self {
-            bytes,
             mac: keyed(&bytes),
             pads: super::hmac_head::KeyPads::new(&bytes),
         }
@@ -76,11 +74,6 @@ impl SigningKey {
     /// The SHA-256 states after this key's HMAC pads.
     pub(crate) fn pads(&self) -> &super::hmac_head::KeyPads {
         &self.pads
-    }
-
-    /// The 32 key bytes. This is secret material: do not log it.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.bytes
     }
 
     /// Signs a string to sign.
@@ -103,9 +96,17 @@ impl SigningKey {
     }
 }
 
+impl HeadState {
+    /// The HMAC state of a key (given by its pads) after the string to sign's first three
+    /// lines for `scope`.
+    pub(crate) fn for_scope(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> Self {
+        head_state(pads, scope)
+    }
+}
+
 /// The HMAC state after the string to sign's first three lines (algorithm, time, scope).
 fn head_state(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> HeadState {
-    let mut text = super::string_to_sign::StackText::<256>::new();
+    let mut text = super::text::StackText::<256>::new();
     super::string_to_sign::write_head(scope, &mut text);
     match text.as_bytes() {
         Some(bytes) => HeadState::new(pads, bytes),
@@ -120,7 +121,7 @@ fn head_state(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> HeadState 
 /// Finishes a signature from `head_state` with the last line, the hex canonical-request hash.
 fn finish_with_hash(state: &HeadState, canonical_request_hash: &[u8; 32]) -> Signature {
     let mut hex = [0u8; 64];
-    super::uri_encode::hex32_bytes(canonical_request_hash, &mut hex);
+    super::text::hex32_bytes(canonical_request_hash, &mut hex);
     Signature::from_bytes(state.finish(&hex))
 }
 
@@ -128,7 +129,7 @@ fn finish_with_hash(state: &HeadState, canonical_request_hash: &[u8; 32]) -> Sig
 #[inline]
 fn sign_with(mut mac: HmacSha256, string_to_sign: &StringToSign<'_>) -> Signature {
     // Assembling the text on the stack costs one HMAC update instead of ten small ones.
-    let mut text = super::string_to_sign::StackText::<256>::new();
+    let mut text = super::text::StackText::<256>::new();
     string_to_sign.write_to(&mut text);
     match text.as_bytes() {
         Some(bytes) => mac.update(bytes),
@@ -139,7 +140,7 @@ fn sign_with(mut mac: HmacSha256, string_to_sign: &StringToSign<'_>) -> Signatur
 
 struct MacSink<'a>(&'a mut HmacSha256);
 
-impl super::Sink for MacSink<'_> {
+impl super::text::Sink for MacSink<'_> {
     #[inline]
     fn put(&mut self, s: &str) {
         self.0.update(s.as_bytes());
@@ -218,7 +219,7 @@ impl Signer {
         credentials.validate()?;
         let encode = |v: &str| {
             let mut out = alloc::string::String::with_capacity(v.len() + 16);
-            crate::encoding::encode_into(&mut out, v, crate::encoding::QUERY);
+            super::text::uri_encode_into(&mut out, v, super::text::Set::Query);
             out
         };
         Ok(Self {
@@ -282,63 +283,92 @@ impl Signer {
         canonical_request_hash: &[u8; 32],
     ) -> Signature {
         #[cfg(feature = "std")]
-        {
-            let now = scope.date();
-            let (region, service) = (scope.region(), scope.service());
-            let memo = LAST_HEAD.try_with(|m| {
-                let m = m.try_borrow().ok()?;
-                let h = m.as_ref()?;
-                let hit = h.signer == self.id
-                    && h.time == now
-                    && h.region.0.get(..h.region.1) == Some(region.as_bytes())
-                    && h.service.0.get(..h.service.1) == Some(service.as_bytes());
-                hit.then(|| finish_with_hash(&h.state, canonical_request_hash))
-            });
-            if let Ok(Some(signature)) = memo {
-                return signature;
-            }
-            let secret = self.credentials.secret_access_key();
-            let date = now.date_str();
-            if let Ok(mut cache) = self.cache.lock() {
-                if cache.entry(secret, date, region, service).is_none() {
-                    let key = SigningKey::derive(secret, date, region, service);
-                    cache.insert(secret, date, region, service, key);
-                }
-                if let Some(e) = cache.entry_mut(secret, date, region, service) {
-                    let state = match &e.head {
-                        Some((t, state)) if *t == now => state.clone(),
-                        _ => {
-                            let state = head_state(&e.key.pads, scope);
-                            e.head = Some((now, state.clone()));
-                            state
-                        }
-                    };
-                    drop(cache);
-                    if let (Some(r), Some(sv)) = (fixed64(region), fixed64(service)) {
-                        let _ = LAST_HEAD.try_with(|m| {
-                            if let Ok(mut m) = m.try_borrow_mut() {
-                                *m = Some(HeadMemo {
-                                    signer: self.id,
-                                    time: now,
-                                    region: r,
-                                    service: sv,
-                                    state: state.clone(),
-                                });
-                            }
-                        });
-                    }
-                    return finish_with_hash(&state, canonical_request_hash);
-                }
-            }
+        if let Some(signature) = self.memoised_signature(scope, canonical_request_hash) {
+            return signature;
+        }
+        #[cfg(feature = "std")]
+        if let Some(state) = self.cached_head(scope) {
+            return finish_with_hash(&state, canonical_request_hash);
         }
         let state = head_state(&self.signing_key(scope).pads, scope);
         finish_with_hash(&state, canonical_request_hash)
     }
 
-    /// How many keys have been derived since this signer was created (for tests and
-    /// benchmarks that check the cache).
+    /// The signature from this thread's memo of the head state, if it is for this signer
+    /// and `scope`.
     #[cfg(feature = "std")]
-    pub fn derivations(&self) -> u64 {
+    fn memoised_signature(&self, scope: &Scope<'_>, hash: &[u8; 32]) -> Option<Signature> {
+        let (region, service) = (scope.region(), scope.service());
+        LAST_HEAD
+            .try_with(|m| {
+                let m = m.try_borrow().ok()?;
+                let h = m.as_ref()?;
+                let hit = h.signer == self.id
+                    && h.time == scope.date()
+                    && h.region.0.get(..h.region.1) == Some(region.as_bytes())
+                    && h.service.0.get(..h.service.1) == Some(service.as_bytes());
+                hit.then(|| finish_with_hash(&h.state, hash))
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// The head state from the key cache (deriving the key if needed), memoised for this
+    /// thread; `None` only if the cache lock is poisoned.
+    #[cfg(feature = "std")]
+    fn cached_head(&self, scope: &Scope<'_>) -> Option<HeadState> {
+        let now = scope.date();
+        let (region, service) = (scope.region(), scope.service());
+        let secret = self.credentials.secret_access_key();
+        let date = now.date_str();
+        let mut cache = self.cache.lock().ok()?;
+        if cache.entry(secret, date, region, service).is_none() {
+            let key = SigningKey::derive(secret, date, region, service);
+            cache.insert(secret, date, region, service, key);
+        }
+        let e = cache.entry_mut(secret, date, region, service)?;
+        let state = match &e.head {
+            Some((t, state)) if *t == now => state.clone(),
+            _ => {
+                let state = head_state(&e.key.pads, scope);
+                e.head = Some((now, state.clone()));
+                state
+            }
+        };
+        drop(cache);
+        self.remember(scope, &state);
+        Some(state)
+    }
+
+    /// Keeps `state` as this thread's memo (a region or service over 64 bytes is not kept).
+    #[cfg(feature = "std")]
+    fn remember(&self, scope: &Scope<'_>, state: &HeadState) {
+        let (Some(region), Some(service)) = (fixed64(scope.region()), fixed64(scope.service()))
+        else {
+            return;
+        };
+        let memo = HeadMemo {
+            signer: self.id,
+            time: scope.date(),
+            region,
+            service,
+            state: state.clone(),
+        };
+        // Without thread-local storage (a thread being torn down) there is no memo, and the
+        // next signature takes the cache path: same result.
+        LAST_HEAD
+            .try_with(|m| {
+                if let Ok(mut m) = m.try_borrow_mut() {
+                    *m = Some(memo);
+                }
+            })
+            .unwrap_or_default();
+    }
+
+    /// How many keys have been derived since this signer was created (for the tests of
+    /// the cache).
+    #[cfg(all(test, feature = "std"))]
+    pub(crate) fn derivations(&self) -> u64 {
         self.cache.lock().map(|c| c.derivations).unwrap_or(0)
     }
 }
@@ -348,13 +378,16 @@ impl Signer {
 #[cfg(feature = "std")]
 impl Drop for Signer {
     fn drop(&mut self) {
-        let _ = LAST_HEAD.try_with(|m| {
-            if let Ok(mut m) = m.try_borrow_mut()
-                && m.as_ref().is_some_and(|h| h.signer == self.id)
-            {
-                *m = None;
-            }
-        });
+        // Without thread-local storage (a thread being torn down) there is no memo to forget.
+        LAST_HEAD
+            .try_with(|m| {
+                if let Ok(mut m) = m.try_borrow_mut()
+                    && m.as_ref().is_some_and(|h| h.signer == self.id)
+                {
+                    *m = None;
+                }
+            })
+            .unwrap_or_default();
     }
 }
 
@@ -453,4 +486,127 @@ fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     }
     let diff = a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y));
     core::hint::black_box(diff) == 0
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::s3::{Bucket, Endpoint};
+    use crate::time::AmzDate;
+    use alloc::string::String;
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const KEY: &str = "photos/2026/11/25/IMG_0001.jpg";
+
+    fn signer(token: Option<&str>) -> Signer {
+        let mut c = Credentials::new("AKIAIOSFODNN7EXAMPLE", SECRET);
+        if let Some(t) = token {
+            c = c.with_session_token(t);
+        }
+        Signer::new(c).unwrap()
+    }
+
+    fn token_700() -> String {
+        "FwoGZXIvYXdzEJr//////////wEaDK+7x="
+            .chars()
+            .cycle()
+            .take(700)
+            .collect()
+    }
+
+    fn bucket() -> Bucket {
+        Bucket::new(&Endpoint::aws("us-east-1").unwrap(), "examplebucket").unwrap()
+    }
+
+    fn now() -> AmzDate {
+        AmzDate::parse("20130524T000000Z").unwrap()
+    }
+
+    #[test]
+    fn the_aws_documentation_signing_key() {
+        // IAM user guide, "derive a signing key": the key's HMAC of any data equals the
+        // HMAC keyed with the documented key bytes.
+        let key = SigningKey::derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20150830",
+            "us-east-1",
+            "iam",
+        );
+        let mut documented = [0u8; 32];
+        hex::decode_to_slice(
+            "c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9",
+            &mut documented,
+        )
+        .unwrap();
+        assert_eq!(
+            *key.sign_bytes(b"data").as_bytes(),
+            hmac(&documented, b"data")
+        );
+    }
+
+    #[test]
+    fn signing_key_is_derived_once_per_secret_date_region_service() {
+        let token = token_700();
+        let signer = signer(Some(&token));
+        let us = bucket();
+        let eu = Bucket::new(&Endpoint::aws("eu-west-1").unwrap(), "examplebucket").unwrap();
+        let day1 = now();
+        let day1_later = AmzDate::parse("20130524T235959Z").unwrap();
+        let day2 = AmzDate::parse("20130525T000000Z").unwrap();
+        assert_eq!(signer.derivations(), 0);
+
+        for _ in 0..50 {
+            us.get_object(KEY).sign_url(&signer, day1).unwrap();
+            us.put_object(KEY)
+                .content_type("video/mp4")
+                .sign_url(&signer, day1_later)
+                .unwrap();
+        }
+        assert_eq!(
+            signer.derivations(),
+            1,
+            "same secret, date, region, service"
+        );
+
+        us.get_object(KEY).sign_url(&signer, day2).unwrap();
+        assert_eq!(signer.derivations(), 2, "a new date");
+        eu.get_object(KEY).sign_url(&signer, day2).unwrap();
+        assert_eq!(signer.derivations(), 3, "a new region");
+        let scope = crate::sigv4::Scope::new(day2, "eu-west-1", "sts").unwrap();
+        signer.signing_key(&scope);
+        assert_eq!(signer.derivations(), 4, "a new service");
+
+        // All four stay cached: going back to any of them derives nothing, and yields the same
+        // URLs as a fresh signer that had to derive the key.
+        let batch = us.presign_get_batch(3600, &signer, day1).unwrap();
+        let cached = [
+            batch.sign_url(KEY).unwrap(),
+            us.get_object(KEY).sign_url(&signer, day2).unwrap(),
+            eu.get_object(KEY).sign_url(&signer, day2).unwrap(),
+        ];
+        signer.signing_key(&scope);
+        assert_eq!(signer.derivations(), 4);
+        let fresh = |b: &Bucket, t| {
+            b.get_object(KEY)
+                .sign_url(&self::signer(Some(&token)), t)
+                .unwrap()
+        };
+        assert_eq!(
+            cached,
+            [fresh(&us, day1), fresh(&us, day2), fresh(&eu, day2)]
+        );
+
+        // A rotated secret is another Signer with its own cache: never the old key.
+        let rotated = Signer::new(
+            Credentials::new(
+                "AKIAIOSFODNN7EXAMPLE",
+                "rotated/K7MDENG/bPxRfiCYEXAMPLEKEY000000",
+            )
+            .with_session_token(token.as_str()),
+        )
+        .unwrap();
+        let url = us.get_object(KEY).sign_url(&rotated, day1).unwrap();
+        assert_eq!(rotated.derivations(), 1);
+        assert_ne!(url, cached[0]);
+    }
 }

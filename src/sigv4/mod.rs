@@ -14,37 +14,60 @@
 //! [`sign_headers`] and [`presign`] run the whole pipeline for any service; the S3 presigner
 //! in [`crate::s3`] runs the same steps with S3's settings and a fast path for URLs.
 
+// Defined before the modules that use it.
+#[macro_use]
+mod literals {
+    /// The algorithm's name as a literal, for the constant texts built with `concat!`.
+    macro_rules! algorithm {
+        () => {
+            "AWS4-HMAC-SHA256"
+        };
+    }
+}
+
 mod canonical;
+mod headers;
 mod hmac_head;
 mod key;
+mod query_auth;
 mod settings;
 mod sign;
 mod signature;
 mod string_to_sign;
-mod uri_encode;
+pub(crate) mod text;
 
 pub use canonical::CanonicalRequest;
 pub(crate) use canonical::{
-    Sink, canonical_header_value, validate_header_name, validate_method, write_canonical_request,
+    Canonical, HeaderBlock, write_canonical_request, write_head, write_tail,
 };
+pub(crate) use headers::{canonical_header_value, validate_header_name, validate_method};
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
+pub use query_auth::param;
+pub(crate) use query_auth::{
+    HostOnly, QueryAuth, SignedHeaderNames, UserParam, is_reserved_query_name, write_query,
+    write_signature,
+};
 pub use settings::{
     ContentSha256Header, PathNormalization, Payload, SessionTokenMode, SigningSettings, UriEncoding,
 };
 pub use sign::{
     HeaderSignature, QuerySignature, SignableRequest, SigningParams, presign, sign_headers,
 };
-pub(crate) use sign::{is_reserved_query_name, push_u64};
 pub use signature::Signature;
-pub(crate) use string_to_sign::validate_scope_part;
 pub use string_to_sign::{Scope, StringToSign};
-pub(crate) use uri_encode::{
-    Set, concat_on_stack, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len,
-};
+pub(crate) use string_to_sign::{TERMINATOR, validate_scope_part};
+// Old import paths of the text helpers (now in `text`), kept until every module imports
+// them from `sigv4::text`.
+pub(crate) use text::push_u64;
+#[allow(
+    unused_imports,
+    reason = "old import paths, kept until every module imports `sigv4::text`"
+)]
+pub(crate) use text::{Set, Sink, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len};
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub const ALGORITHM: &str = algorithm!();
 
 /// The payload hash used when the body is not signed (the norm for presigned S3 URLs).
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";

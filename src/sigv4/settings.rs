@@ -35,6 +35,7 @@ pub enum ContentSha256Header {
 
 /// How a session token takes part in the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum SessionTokenMode {
     /// `X-Amz-Security-Token` is added before signing and is covered by the signature (S3 and
     /// most services).
@@ -117,6 +118,7 @@ impl SigningSettings {
 /// # Ok::<(), s3presign::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Payload<'a> {
     /// The body itself; it is hashed with SHA-256.
     Bytes(&'a [u8]),
@@ -142,7 +144,10 @@ impl Payload<'_> {
         Ok(match self {
             Payload::Bytes(b) => {
                 use sha2::Digest;
-                super::uri_encode::hex32(&sha2::Sha256::digest(b).into(), buf)
+                super::text::hex32_bytes(&sha2::Sha256::digest(b).into(), buf);
+                core::str::from_utf8(buf).map_err(|_| Error::InvalidPayloadHash {
+                    reason: "the computed hash is not hex (an internal error; please report it)",
+                })?
             }
             Payload::Precomputed(h) => {
                 if h.len() != 64 || !h.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {

@@ -45,22 +45,24 @@ impl Signature {
         core::hint::black_box(diff) == 0
     }
 
-    /// Writes the 64 lowercase hex digits into `buf` and returns them as text.
-    pub fn to_hex<'b>(&self, buf: &'b mut [u8; 64]) -> &'b str {
-        super::string_to_sign::hex_into(&self.0, buf)
+    /// The 64 lowercase hex digits, in `buf`.
+    fn hex<'b>(&self, buf: &'b mut [u8; 64]) -> Result<&'b str, fmt::Error> {
+        super::text::hex32_bytes(&self.0, buf);
+        core::str::from_utf8(buf).map_err(|_| fmt::Error)
     }
 }
 
 impl fmt::Display for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 64];
-        f.write_str(self.to_hex(&mut buf))
+        f.write_str(self.hex(&mut buf)?)
     }
 }
 
 impl fmt::Debug for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 64];
-        write!(f, "Signature({}…)", &self.to_hex(&mut buf)[..8])
+        let hex = self.hex(&mut buf)?;
+        write!(f, "Signature({}…)", hex.get(..8).ok_or(fmt::Error)?)
     }
 }

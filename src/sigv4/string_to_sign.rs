@@ -2,8 +2,12 @@
 
 use core::fmt;
 
+use super::text::Sink;
 use crate::error::{Error, Result, clip};
 use crate::time::AmzDate;
+
+/// The last part of every credential scope, and the last input of the signing key.
+pub(crate) const TERMINATOR: &str = "aws4_request";
 
 /// The credential scope, `20150830/us-east-1/service/aws4_request`.
 ///
@@ -63,13 +67,14 @@ impl<'a> Scope<'a> {
     }
 
     /// Writes the scope into `out` (no allocation beyond growing `out`).
-    pub(crate) fn write_to<S: super::Sink + ?Sized>(&self, out: &mut S) {
+    pub(crate) fn write_to<S: Sink>(&self, out: &mut S) {
         out.put(self.date.date_str());
         out.put("/");
         out.put(self.region);
         out.put("/");
         out.put(self.service);
-        out.put("/aws4_request");
+        out.put("/");
+        out.put(TERMINATOR);
     }
 }
 
@@ -147,18 +152,15 @@ impl<'a> StringToSign<'a> {
     }
 
     /// Writes the string to sign into `out`.
-    pub(crate) fn write_to<S: super::Sink>(&self, out: &mut S) {
-        let mut hex_buf = [0u8; 64];
-        // Writing into a stack buffer keeps the hot path free of allocations.
-        let hash_hex = super::uri_encode::hex32(&self.canonical_request_hash, &mut hex_buf);
+    pub(crate) fn write_to<S: Sink>(&self, out: &mut S) {
         write_head(&self.scope, out);
-        out.put(hash_hex);
+        super::text::push_hex32(out, &self.canonical_request_hash);
     }
 }
 
 /// The string to sign's first three lines (algorithm, request time, scope), each ending in
 /// a newline: everything but the canonical-request hash.
-pub(crate) fn write_head<S: super::Sink>(scope: &Scope<'_>, out: &mut S) {
+pub(crate) fn write_head<S: Sink>(scope: &Scope<'_>, out: &mut S) {
     out.put(super::ALGORITHM);
     out.put("\n");
     out.put(scope.date.as_str());
@@ -167,54 +169,10 @@ pub(crate) fn write_head<S: super::Sink>(scope: &Scope<'_>, out: &mut S) {
     out.put("\n");
 }
 
-/// Lowercase hex of 32 bytes into a stack buffer.
-pub(crate) fn hex_into<'b>(bytes: &[u8; 32], buf: &'b mut [u8; 64]) -> &'b str {
-    // `encode_to_slice` only fails when the lengths disagree, which they cannot here.
-    let _ = hex::encode_to_slice(bytes, buf);
-    core::str::from_utf8(buf).unwrap_or("")
-}
-
 impl fmt::Display for StringToSign<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = alloc::string::String::new();
         self.write_to(&mut s);
         f.write_str(&s)
-    }
-}
-
-/// A string to sign assembled on the stack (at most 250 bytes once the region and service
-/// are validated), so that it can be fed to the HMAC in one update.
-#[derive(Clone)]
-pub(crate) struct StackText<const N: usize = 256> {
-    buf: [u8; N],
-    len: usize,
-    overflow: bool,
-}
-
-impl<const N: usize> StackText<N> {
-    pub(crate) fn new() -> Self {
-        Self {
-            buf: [0; N],
-            len: 0,
-            overflow: false,
-        }
-    }
-
-    /// The text, or `None` if it did not fit.
-    pub(crate) fn as_bytes(&self) -> Option<&[u8]> {
-        (!self.overflow).then(|| &self.buf[..self.len])
-    }
-}
-
-impl<const N: usize> super::Sink for StackText<N> {
-    #[inline]
-    fn put(&mut self, s: &str) {
-        match self.buf.get_mut(self.len..self.len + s.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(s.as_bytes());
-                self.len += s.len();
-            }
-            None => self.overflow = true,
-        }
     }
 }
