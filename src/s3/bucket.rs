@@ -97,6 +97,12 @@ impl Bucket {
         &self.url_prefix[self.path_start..]
     }
 
+    /// Where the path starts in [`url_prefix`](Self::url_prefix): the client splits the
+    /// origin from the path with it.
+    pub(crate) fn path_start(&self) -> usize {
+        self.path_start
+    }
+
     /// Presigns a `GetObject` (download).
     pub fn get_object<'a>(&'a self, key: &'a str) -> Presign<'a> {
         Presign::new(self, "GET", key)

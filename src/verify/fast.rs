@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::request::IncomingRequest;
-use crate::sigv4::{validate_method, write_canonical_request};
+use crate::sigv4::{Canonical, validate_method, write_canonical_request};
 
 /// As many signed headers as the fast path takes (more go the slow way).
 const MAX_HEADERS: usize = 12;
@@ -48,9 +48,10 @@ pub(super) fn query_digest(
         req.method,
         req.path,
         query,
-        headers.get(..n)?.iter().copied(),
+        &Canonical(headers.get(..n)?.iter().copied()),
         payload_hash,
-    );
+    )
+    .ok()?;
     Some(sink.finalize().into())
 }
 
