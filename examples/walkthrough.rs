@@ -30,7 +30,6 @@ use s3presign::client::{
     ListObjectVersions, ListObjectsV2, NotificationConfiguration, ObjectIdentifier, PresignPut,
     PublicAccessBlockConfiguration, PutObject, VersioningStatus,
 };
-use s3presign::encoding::{PATH, encode_into};
 use s3presign::s3::Endpoint;
 
 const KEY: &str = "uploads/user-uploads/clip.mp4";
@@ -159,7 +158,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let mut public_url = client.bucket(&bucket)?.url_prefix().to_string();
     public_url.push('/');
-    encode_into(&mut public_url, KEY, PATH);
+    // The key as a URL path: RFC 3986's unreserved characters and `/` kept.
+    const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    public_url.extend(percent_encoding::utf8_percent_encode(KEY, PATH));
     let before = http.get(&public_url).send().await?.status();
     println!("      anonymous GET before: {before}");
     match client

@@ -66,11 +66,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod base64;
+mod base64;
 #[cfg(feature = "http")]
 pub mod client;
 pub mod credentials;
-pub mod encoding;
 mod error;
 mod expiry;
 #[cfg(feature = "http")]

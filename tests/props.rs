@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use s3presign::encoding::{self, PATH, QUERY};
+use encoding::{PATH, QUERY};
 use s3presign::s3::{AddressingStyle, Bucket, ContentTypeMode, Endpoint};
 use s3presign::sigv4::{
     self, CanonicalRequest, ContentSha256Header, PathNormalization, Payload, SessionTokenMode,
@@ -659,4 +659,26 @@ fn response_overrides_are_refused_outside_get_and_head() {
         url.contains("response-content-disposition=attachment%3B%20filename%3D%22r_sum_.pdf%22%3B%20filename%2A%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9.pdf"),
         "{url}"
     );
+}
+
+/// Percent-encoding by an independent implementation (the percent-encoding crate), as the
+/// oracle: RFC 3986's unreserved characters are kept, everything else is escaped, and
+/// `PATH` also keeps `/`.
+mod encoding {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+
+    pub const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    pub const PATH: &AsciiSet = &QUERY.remove(b'/');
+
+    pub fn encode_into(out: &mut String, input: &str, set: &'static AsciiSet) {
+        encode_bytes_into(out, input.as_bytes(), set);
+    }
+
+    pub fn encode_bytes_into(out: &mut String, input: &[u8], set: &'static AsciiSet) {
+        out.extend(percent_encode(input, set));
+    }
 }

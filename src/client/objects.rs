@@ -23,7 +23,7 @@ use super::response::Response;
 use super::xml::from_xml;
 #[cfg(feature = "client")]
 use crate::s3::PresignedRequest;
-use crate::sigv4::{Set, push_u64, uri_encode_into};
+use crate::sigv4::text::{Set, push_u64, uri_encode_into};
 
 /// What HeadObject and GetObject say about an object.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -10,9 +10,8 @@ use bytes::Bytes;
 
 use super::error::{Error, Result};
 use crate::s3::{Bucket, Endpoint, Scheme};
-use crate::sigv4::{
-    Payload, Set, SignableRequest, SigningParams, SigningSettings, sign_headers, uri_encode_into,
-};
+use crate::sigv4::text::{Set, uri_encode_into};
+use crate::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, sign_headers};
 use crate::{AmzDate, Signer};
 
 /// Bodies larger than this are sent with `UNSIGNED-PAYLOAD` over HTTPS (TLS protects

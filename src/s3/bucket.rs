@@ -99,6 +99,7 @@ impl Bucket {
 
     /// Where the path starts in [`url_prefix`](Self::url_prefix): the client splits the
     /// origin from the path with it.
+    #[cfg(feature = "http")]
     pub(crate) fn path_start(&self) -> usize {
         self.path_start
     }
@@ -132,7 +133,7 @@ impl Bucket {
         part_number: u16,
     ) -> Presign<'a> {
         let mut n = String::new();
-        crate::sigv4::push_u64(&mut n, u64::from(part_number));
+        crate::sigv4::text::push_u64(&mut n, u64::from(part_number));
         let p = Presign::new(self, "PUT", key).query("uploadId", upload_id);
         if !(1..=10_000).contains(&part_number) {
             return p.fail(Error::InvalidQueryParameter {

@@ -64,7 +64,7 @@ impl ContentDisposition {
         if !plain {
             out.push_str("; filename*=UTF-8''");
             // RFC 5987 attr-char is close to the SigV4 unreserved set; escaping the rest is safe.
-            crate::encoding::encode_into(&mut out, name, crate::encoding::QUERY);
+            crate::sigv4::text::uri_encode_into(&mut out, name, crate::sigv4::text::Set::Query);
         }
         out
     }

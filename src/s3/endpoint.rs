@@ -369,7 +369,7 @@ impl Endpoint {
         let mut s = self.host.clone();
         if let Some(p) = self.port {
             s.push(':');
-            crate::sigv4::push_u64(&mut s, u64::from(p));
+            crate::sigv4::text::push_u64(&mut s, u64::from(p));
         }
         s
     }

@@ -23,7 +23,16 @@ mod literals {
             "AWS4-HMAC-SHA256"
         };
     }
+
+    /// The credential scope's last part as a literal, for texts built with `concat!`.
+    macro_rules! terminator {
+        () => {
+            "aws4_request"
+        };
+    }
+    pub(crate) use terminator;
 }
+pub(crate) use literals::terminator;
 
 mod canonical;
 mod headers;
@@ -57,14 +66,6 @@ pub use sign::{
 pub use signature::Signature;
 pub use string_to_sign::{Scope, StringToSign};
 pub(crate) use string_to_sign::{TERMINATOR, validate_scope_part};
-// Old import paths of the text helpers (now in `text`), kept until every module imports
-// them from `sigv4::text`.
-pub(crate) use text::push_u64;
-#[allow(
-    unused_imports,
-    reason = "old import paths, kept until every module imports `sigv4::text`"
-)]
-pub(crate) use text::{Set, Sink, hex32_bytes, push_hex32, uri_encode_into, uri_encoded_len};
 
 /// The algorithm name that starts every string to sign and `Authorization` header.
 pub const ALGORITHM: &str = algorithm!();

@@ -7,7 +7,7 @@ use crate::error::{Error, Result, clip};
 use crate::time::AmzDate;
 
 /// The last part of every credential scope, and the last input of the signing key.
-pub(crate) const TERMINATOR: &str = "aws4_request";
+pub(crate) const TERMINATOR: &str = terminator!();
 
 /// The credential scope, `20150830/us-east-1/service/aws4_request`.
 ///

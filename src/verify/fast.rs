@@ -10,7 +10,7 @@
 use sha2::{Digest, Sha256};
 
 use super::request::IncomingRequest;
-use crate::sigv4::{Canonical, validate_method, write_canonical_request};
+use crate::sigv4::{Canonical, param, validate_method, write_canonical_request};
 
 /// As many signed headers as the fast path takes (more go the slow way).
 const MAX_HEADERS: usize = 12;
@@ -123,14 +123,14 @@ fn is_canonical_component(s: &str) -> bool {
 /// `X-Amz-Signature` appended last: everything before `&X-Amz-Signature=`.
 fn canonical_query(raw: &str) -> Option<&str> {
     let (query, last) = raw.rsplit_once('&')?;
-    let sig = last.strip_prefix("X-Amz-Signature=")?;
+    let sig = last.strip_prefix(param::SIGNATURE)?.strip_prefix('=')?;
     if !is_canonical_component(sig) {
         return None;
     }
     let mut prev: Option<(&str, &str)> = None;
     for pair in query.split('&') {
         let (name, value) = pair.split_once('=')?;
-        if name == "X-Amz-Signature" || !is_canonical_component(name) {
+        if name == param::SIGNATURE || !is_canonical_component(name) {
             return None;
         }
         if !is_canonical_component(value) || prev.is_some_and(|p| p > (name, value)) {

@@ -98,7 +98,12 @@ mod tests {
         let a = c.get("secret-a", "20261125", "us-east-1", "s3");
         assert_eq!(
             mac(&a),
-            mac(&SigningKey::derive("secret-a", "20261125", "us-east-1", "s3"))
+            mac(&SigningKey::derive(
+                "secret-a",
+                "20261125",
+                "us-east-1",
+                "s3"
+            ))
         );
         // A rotated secret under the same date/region/service gets its own key.
         let b = c.get("secret-b", "20261125", "us-east-1", "s3");

@@ -8,7 +8,7 @@ use core::fmt;
 
 use percent_encoding::percent_decode_str;
 
-use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
+use crate::sigv4::{Payload, TERMINATOR, UNSIGNED_PAYLOAD, param, terminator};
 
 use super::error::{VResult, VerifyError, VerifyErrorKind, err, shown};
 
@@ -56,9 +56,10 @@ impl<'a> CredentialScope<'a> {
             it.next(),
             it.next(),
         ) else {
-            return Err(
-                "the credential must be ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/aws4_request",
-            );
+            return Err(concat!(
+                "the credential must be ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/",
+                terminator!()
+            ));
         };
         if id.is_empty() || id.len() > 128 || !id.bytes().all(|c| c.is_ascii_graphic()) {
             return Err("the access key id in the credential is malformed");
@@ -78,8 +79,8 @@ impl<'a> CredentialScope<'a> {
         if !part_ok(service) {
             return Err("the credential service is malformed");
         }
-        if term != "aws4_request" {
-            return Err("the credential must end with aws4_request");
+        if term != TERMINATOR {
+            return Err(concat!("the credential must end with ", terminator!()));
         }
         Ok(Self {
             access_key_id: id,
@@ -200,27 +201,28 @@ pub struct QueryAuth<'a> {
     security_token: Option<Cow<'a, str>>,
 }
 
+/// The presigned-URL parameters in the order [`QueryAuth::parse`] collects them.
 const QUERY_AUTH_NAMES: [&str; 7] = [
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-    "X-Amz-Security-Token",
+    param::ALGORITHM,
+    param::CREDENTIAL,
+    param::DATE,
+    param::EXPIRES,
+    param::SIGNED_HEADERS,
+    param::SIGNATURE,
+    param::SECURITY_TOKEN,
 ];
 
 /// The position of `name` in [`QUERY_AUTH_NAMES`] (a `match`: one length test and one
 /// comparison instead of seven).
 fn query_auth_index(name: &str) -> Option<usize> {
     Some(match name {
-        "X-Amz-Algorithm" => 0,
-        "X-Amz-Credential" => 1,
-        "X-Amz-Date" => 2,
-        "X-Amz-Expires" => 3,
-        "X-Amz-SignedHeaders" => 4,
-        "X-Amz-Signature" => 5,
-        "X-Amz-Security-Token" => 6,
+        param::ALGORITHM => 0,
+        param::CREDENTIAL => 1,
+        param::DATE => 2,
+        param::EXPIRES => 3,
+        param::SIGNED_HEADERS => 4,
+        param::SIGNATURE => 5,
+        param::SECURITY_TOKEN => 6,
         _ => return None,
     })
 }
@@ -244,7 +246,7 @@ pub(super) fn has_query_auth(query: &str) -> bool {
         let name = pair.split_once('=').map_or(pair, |(n, _)| n);
         matches!(
             name,
-            "X-Amz-Algorithm" | "X-Amz-Credential" | "X-Amz-Signature"
+            param::ALGORITHM | param::CREDENTIAL | param::SIGNATURE
         )
     })
 }
@@ -286,19 +288,25 @@ impl<'a> QueryAuth<'a> {
                 VerifyError::new(
                     VerifyErrorKind::MalformedQuery,
                     alloc::format!(
-                        "Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters; {name} is missing"
+                        "Query-string authentication requires the {}, {}, {}, {}, {}, and {} parameters; {name} is missing",
+                        param::ALGORITHM,
+                        param::CREDENTIAL,
+                        param::SIGNATURE,
+                        param::DATE,
+                        param::SIGNED_HEADERS,
+                        param::EXPIRES
                     ),
                 )
             })
         };
         let q = Self {
-            algorithm: need(alg, "X-Amz-Algorithm")?,
-            credential: need(cred, "X-Amz-Credential")?,
+            algorithm: need(alg, param::ALGORITHM)?,
+            credential: need(cred, param::CREDENTIAL)?,
             credential_sep,
-            date: need(date, "X-Amz-Date")?,
-            expires: need(expires, "X-Amz-Expires")?,
-            signed_headers: need(signed, "X-Amz-SignedHeaders")?,
-            signature: need(sig, "X-Amz-Signature")?,
+            date: need(date, param::DATE)?,
+            expires: need(expires, param::EXPIRES)?,
+            signed_headers: need(signed, param::SIGNED_HEADERS)?,
+            signature: need(sig, param::SIGNATURE)?,
             security_token: token,
         };
         q.validate()?;

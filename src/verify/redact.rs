@@ -2,11 +2,13 @@
 
 use core::fmt;
 
+use crate::sigv4::param;
+
 const HIDDEN: &str = "[redacted]";
 
 /// Query parameters and form fields whose values are secret or a full signature.
 fn is_secret_name(name: &str) -> bool {
-    ["X-Amz-Signature", "X-Amz-Security-Token", "Signature"]
+    [param::SIGNATURE, param::SECURITY_TOKEN, "Signature"]
         .iter()
         .any(|s| s.eq_ignore_ascii_case(name))
 }

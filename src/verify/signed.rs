@@ -176,7 +176,7 @@ fn canonical_query(raw: &str) -> VResult<String> {
     let mut query = String::with_capacity(raw.len());
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-        if decode_component(name)? == "X-Amz-Signature" {
+        if decode_component(name)? == crate::sigv4::param::SIGNATURE {
             continue;
         }
         if !query.is_empty() {

@@ -91,9 +91,9 @@ impl Condition {
             }
             Self::ContentLengthRange { min, max } => {
                 out.push_str("[\"content-length-range\", ");
-                crate::sigv4::push_u64(out, *min);
+                crate::sigv4::text::push_u64(out, *min);
                 out.push_str(", ");
-                crate::sigv4::push_u64(out, *max);
+                crate::sigv4::text::push_u64(out, *max);
                 out.push(']');
             }
         }
