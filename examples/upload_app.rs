@@ -131,14 +131,13 @@ impl App {
         }
         let signer = self.client.signer().await?;
         let bucket = self.client.bucket(&self.bucket)?;
-        let length = size.to_string();
         let mut put = bucket
             .put_object(&key)
             .expires_in(600)
             .content_type(content_type)
-            .header("content-length", &length);
+            .content_length(size);
         if let Some(sha) = req["sha256"].as_str() {
-            put = put.header("x-amz-checksum-sha256", sha);
+            put = put.checksum_sha256(sha);
         }
         let mut answer = serde_json::to_value(put.sign(&signer, AmzDate::now()?)?)?;
         answer["key"] = json!(key);

@@ -525,6 +525,52 @@ async fn unsigned_content_type_accepts_any_type() {
     }
 }
 
+/// `content_length` and `checksum_sha256` bind a presigned PUT to one size and one body.
+#[tokio::test]
+async fn signed_length_and_checksum_bind_the_upload() {
+    use sha2::Digest as _;
+    let server = Server::start(&["bound"]).await;
+    let bucket = server.path_bucket("bound");
+    let body = b"hello";
+    let sha = base64_std(&sha2::Sha256::digest(body));
+    let put = bucket
+        .put_object("bound.txt")
+        .content_length(body.len() as u64)
+        .checksum_sha256(&sha)
+        .sign(&server.signer, now())
+        .unwrap();
+    assert!(
+        put.url()
+            .contains("X-Amz-SignedHeaders=content-length%3Bhost%3Bx-amz-checksum-sha256&"),
+        "{}",
+        put.url()
+    );
+    // The HTTP client writes Content-Length from the body; the checksum is sent as given.
+    let checksum = [("x-amz-checksum-sha256", sha.as_str())];
+    let resp = server
+        .send("PUT", put.url(), &checksum, b"hello, more")
+        .await;
+    assert_rejected(&resp, "SignatureDoesNotMatch", "a longer body");
+    let resp = server.send("PUT", put.url(), &[], body).await;
+    assert_rejected(&resp, "SignatureDoesNotMatch", "no checksum header");
+    let resp = server.send("PUT", put.url(), &checksum, b"jello").await;
+    assert!(
+        resp.status >= 400,
+        "same length, other bytes: {} {}",
+        resp.status,
+        resp.text()
+    );
+    let resp = server.send("PUT", put.url(), &checksum, body).await;
+    assert_status(&resp, 200, "PUT of the signed size and checksum");
+
+    let bad = bucket
+        .put_object("x")
+        .checksum_sha256("aGVsbG8=")
+        .sign(&server.signer, now());
+    let e = bad.unwrap_err().to_string();
+    assert!(e.contains("x-amz-checksum-sha256"), "{e}");
+}
+
 #[tokio::test]
 async fn extra_signed_headers_are_required() {
     let server = Server::start(&["meta"]).await;

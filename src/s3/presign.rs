@@ -179,6 +179,45 @@ impl<'a> Presign<'a> {
         self
     }
 
+    /// Signs `Content-Length`: S3 then refuses an upload of any other size, so a URL handed
+    /// to a browser cannot be used to store more (or less) than the size it asked for. The
+    /// browser sets the header itself from the body it sends.
+    ///
+    /// ```
+    /// # use s3presign::{AmzDate, Credentials, Signer, s3::{Bucket, Endpoint}};
+    /// # let signer = Signer::new(Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))?;
+    /// # let bucket = Bucket::new(&Endpoint::aws("us-east-1")?, "examplebucket")?;
+    /// let put = bucket
+    ///     .put_object("uploads/clip.mp4")
+    ///     .content_length(1_048_576)
+    ///     .checksum_sha256("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+    ///     .sign(&signer, AmzDate::parse("20261201T120000Z")?)?;
+    /// assert!(put.url().contains("X-Amz-SignedHeaders=content-length%3Bhost%3Bx-amz-checksum-sha256"));
+    /// assert_eq!(put.headers().collect::<Vec<_>>(), [
+    ///     ("content-length", "1048576"),
+    ///     ("x-amz-checksum-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+    /// ]);
+    /// # Ok::<(), s3presign::Error>(())
+    /// ```
+    pub fn content_length(self, bytes: u64) -> Self {
+        let mut value = String::new();
+        crate::sigv4::text::push_u64(&mut value, bytes);
+        self.header("content-length", &value)
+    }
+
+    /// Signs `x-amz-checksum-sha256`, the base64 SHA-256 of the body: S3 then refuses any
+    /// other bytes (and stores the checksum with the object). The uploader must send the
+    /// header as given. Anything but 32 bytes in standard base64 is refused here.
+    pub fn checksum_sha256(self, base64_sha256: &str) -> Self {
+        match crate::base64::decode(base64_sha256) {
+            Ok(digest) if digest.len() == 32 => self.header("x-amz-checksum-sha256", base64_sha256),
+            _ => self.fail(Error::InvalidHeaderValue {
+                name: String::from("x-amz-checksum-sha256"),
+                reason: "give the body's SHA-256 as standard base64 (44 characters, ending in '=')",
+            }),
+        }
+    }
+
     /// The `Content-Type` of an upload. Signed by default; see [`Self::content_type_mode`].
     pub fn content_type(mut self, content_type: &str) -> Self {
         let mut canonical = String::with_capacity(content_type.len());
