@@ -695,7 +695,10 @@ fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
         .configure_from_args()
 }
 
-#[allow(clippy::disallowed_methods)] // a bench may read the clock: it dates its own output
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a bench may read the clock: it dates its own output"
+)]
 fn main() {
     RUN_START.get_or_init(std::time::SystemTime::now);
     let f = fixture();

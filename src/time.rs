@@ -178,7 +178,10 @@ impl AmzDate {
     /// # Errors
     /// [`Error::InvalidDate`] if the clock is before 1970 or after 9999.
     #[cfg(feature = "std")]
-    #[allow(clippy::disallowed_methods)] // the one place allowed to read the clock
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one place allowed to read the clock"
+    )]
     pub fn now() -> Result<Self> {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -279,7 +279,10 @@ fn decoded(path: &str) -> String {
 }
 
 /// Header signing of `req` under `ctx`, compared with whichever expected texts exist.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per stage file of a suite case"
+)]
 fn check_header_signing(
     r: &mut Report,
     req: &HttpRequest,

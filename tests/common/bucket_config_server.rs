@@ -10,9 +10,15 @@
 //! grants `s3:GetObject` to `*` on `arn:aws:s3:::BUCKET/*` and whose public access block
 //! (if any) does not set `RestrictPublicBuckets`; a public policy is refused with
 //! `AccessDenied` while `BlockPublicPolicy` is set, as on AWS.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary and example uses a different part"
+)]
 // A test server keeps real timestamps for versions.
-#![allow(clippy::disallowed_methods)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a server stamps its answers with the clock"
+)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;

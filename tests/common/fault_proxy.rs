@@ -2,9 +2,12 @@
 //! answers `503 SlowDown` without touching the store, drops the connection before the
 //! request reaches the store, or lets the store act and then drops the connection (the
 //! client cannot know whether it happened).
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses a different part")]
 // Test doubles read the real clock.
-#![allow(clippy::disallowed_methods)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "timeouts and delays read the clock"
+)]
 
 use std::future::Future;
 use std::pin::Pin;

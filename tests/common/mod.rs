@@ -1,5 +1,5 @@
 //! Helpers shared by integration tests. Each test crate uses a subset, hence the allow.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "each test binary uses a different part")]
 
 pub mod http1;
 pub mod misbehaving;

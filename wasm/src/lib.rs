@@ -161,7 +161,10 @@ unsafe fn arg<'a>(ptr: *const u8, len: usize) -> Result<&'a str, &'static str> {
 /// # Safety
 /// Every `(ptr, len)` pair must describe readable memory (or have `len` 0).
 #[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a C ABI takes each string as pointer and length"
+)]
 pub unsafe extern "C" fn presign_get(
     access_key_ptr: *const u8,
     access_key_len: usize,
@@ -217,7 +220,10 @@ pub unsafe extern "C" fn presign_get(
     status
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the exported function's strings, passed on as they are"
+)]
 fn presign(
     id: &str,
     secret: &str,
