@@ -1,5 +1,5 @@
-//! Allocation budgets (issue 5) asserted with a counting global allocator, and the
-//! signing-key cache's derivation count.
+//! Allocation budgets asserted with a counting global allocator: signing (presigned URLs,
+//! header signing, the generic presigner, the batch) and verifying a presigned URL.
 //!
 //! The counter is per thread, so tests running in parallel do not disturb each other.
 
@@ -303,4 +303,33 @@ fn cached_signing_state_never_crosses_signers_times_or_regions() {
             });
         }
     });
+}
+
+/// Verifying a presigned GET with a lookup that shares its credentials: after the first call
+/// (which derives and caches the signing key) at most 2 allocations.
+#[test]
+fn verify_url_allocations() {
+    const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+    const BUDGET: u64 = 2;
+    let creds = std::sync::Arc::new(Credentials::new(ACCESS_KEY, SECRET));
+    let signer = Signer::new(Credentials::new(ACCESS_KEY, SECRET)).unwrap();
+    let bucket = Bucket::new(&Endpoint::aws("us-east-1").unwrap(), "examplebucket").unwrap();
+    let now = AmzDate::parse("20261125T120000Z").unwrap();
+    let url = bucket
+        .get_object("photos/2026/11/25/IMG_0001.jpg")
+        .expires_in(3600)
+        .sign_url(&signer, now)
+        .unwrap();
+    let v =
+        s3presign::verify::Verifier::new(move |id: &str| (id == ACCESS_KEY).then(|| creds.clone()))
+            .with_region("us-east-1");
+    let (first, r) = count(|| v.verify_url("GET", &url, &[], now));
+    assert!(r.is_ok(), "{r:?}");
+    let (n, r) = count(|| v.verify_url("GET", &url, &[], now));
+    assert!(r.is_ok(), "{r:?}");
+    println!("verify_url: {first} allocations on the first call, {n} after");
+    assert!(
+        n <= BUDGET,
+        "verify_url made {n} allocations (budget {BUDGET})"
+    );
 }
