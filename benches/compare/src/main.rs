@@ -219,11 +219,21 @@ impl Floor {
         let p = s.bucket.get_object(KEY).expires_in(EXPIRES);
         let creq = p.canonical_request(&s.signer, s.now).unwrap();
         let sts = p.string_to_sign(&s.signer, s.now).unwrap();
-        let key = s3presign::sigv4::SigningKey::derive(SECRET, "20130524", REGION, "s3");
+        // The SigV4 signing key of the scope: four chained HMACs over "AWS4" + secret.
+        let mac = |key: &[u8], data: &str| -> Vec<u8> {
+            use hmac::Mac;
+            let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+            m.update(data.as_bytes());
+            m.finalize().into_bytes().to_vec()
+        };
+        let mut key = format!("AWS4{SECRET}").into_bytes();
+        for part in ["20130524", REGION, "s3", "aws4_request"] {
+            key = mac(&key, part);
+        }
         Self {
             creq: creq.into_bytes(),
             sts_prefix: sts.as_bytes()[..sts.len() - 64].to_vec(),
-            keyed: hmac::Hmac::new_from_slice(key.as_bytes()).unwrap(),
+            keyed: hmac::Hmac::new_from_slice(&key).unwrap(),
         }
     }
 
