@@ -540,6 +540,13 @@ fn run_loop(spec: &str, f: &Fixture) {
                     .sign_url(&f.plain, now)
                     .unwrap(),
             )),
+            "put" => drop(black_box(
+                b.put_object(black_box(KEY))
+                    .content_type("video/mp4")
+                    .expires_in(EXPIRES)
+                    .sign_url(&f.plain, now)
+                    .unwrap(),
+            )),
             "get_token" => drop(black_box(
                 b.get_object(black_box(KEY))
                     .expires_in(EXPIRES)
