@@ -14,8 +14,6 @@
 //! instruction counts under `valgrind --tool=callgrind` (run with two `n` and subtract).
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use criterion::measurement::{Measurement, WallTime};
 use criterion::{BatchSize, Criterion, Throughput};
@@ -29,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{ThreadCpuTime, allocs_per_call};
+use measure::{ThreadCpuTime, allocs_per_call, median_ns};
 
 // ---------------------------------------------------------------------------------------
 // Inputs: the GET (virtual-hosted, 30-byte key, 3600 s) and a PUT with a signed
@@ -366,37 +364,6 @@ fn bench<M: Measurement>(c: &mut Criterion<M>, f: &Fixture) {
 // ---------------------------------------------------------------------------------------
 // Summary: criterion's medians, read back from its estimates, divided by the floors.
 
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(t).join("criterion");
-    }
-    // The bench runs as <target>/release/deps/presign-HASH.
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().join("criterion")
-}
-
-static RUN_START: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
-
-/// Criterion's median estimate (ns per iteration) of `group/name` from this run, if run
-/// (estimates left by an earlier run, e.g. one with another filter, are ignored).
-fn median_ns(group: &str, name: &str) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(name)
-        .join("new")
-        .join("estimates.json");
-    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if modified < *RUN_START.get()? {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["median"]["point_estimate"].as_f64()
-}
-
 fn allocation_counts(f: &Fixture) -> Vec<(&'static str, f64)> {
     let now = f.now;
     let b = &f.bucket;
@@ -599,40 +566,12 @@ fn run_loop(spec: &str, f: &Fixture) {
     }
 }
 
-fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
-    c.warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args()
-}
-
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a bench may read the clock: it dates its own output"
-)]
 fn main() {
-    RUN_START.get_or_init(std::time::SystemTime::now);
-    let f = fixture();
-    if let Ok(spec) = std::env::var("S3PRESIGN_BENCH_LOOP") {
-        run_loop(&spec, &f);
-        return;
-    }
-    let wall = !cfg!(unix) || std::env::var("S3PRESIGN_BENCH_CLOCK").is_ok_and(|v| v == "wall");
-    if wall {
-        let mut c = criterion_config(Criterion::default());
-        bench(&mut c, &f);
-        c.final_summary();
-    } else {
-        let mut c =
-            criterion_config(Criterion::default().with_measurement(ThreadCpuTime(WallTime)));
-        bench(&mut c, &f);
-        c.final_summary();
-    }
-    summary(
-        &f,
-        if wall {
-            "wall-clock"
-        } else {
-            "thread CPU time"
-        },
+    measure::main_with(
+        &fixture(),
+        bench::<ThreadCpuTime>,
+        bench::<WallTime>,
+        run_loop,
+        summary,
     );
 }

@@ -7,8 +7,6 @@
 //! the allocations per call (budget for `verify_url`: 2).
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::Duration;
 
 use criterion::Criterion;
 use criterion::measurement::{Measurement, WallTime};
@@ -18,7 +16,7 @@ use s3presign::{AmzDate, Credentials, Signer};
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{ThreadCpuTime, allocs_per_call};
+use measure::{ThreadCpuTime, allocs_per_call, median_ns};
 
 // ---------------------------------------------------------------------------------------
 // Inputs
@@ -82,37 +80,6 @@ fn bench<M: Measurement>(c: &mut Criterion<M>, f: &Fixture) {
     g.finish();
 }
 
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(t).join("criterion");
-    }
-    // The bench runs as <target>/release/deps/presign-HASH.
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).unwrap().join("criterion")
-}
-
-static RUN_START: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
-
-/// Criterion's median estimate (ns per iteration) of `group/name` from this run, if run
-/// (estimates left by an earlier run, e.g. one with another filter, are ignored).
-fn median_ns(group: &str, name: &str) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(name)
-        .join("new")
-        .join("estimates.json");
-    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
-    if modified < *RUN_START.get()? {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["median"]["point_estimate"].as_f64()
-}
-
 fn summary(f: &Fixture, clock: &str) {
     let v = verifier();
     let sign = allocs_per_call(|| {
@@ -165,40 +132,12 @@ fn run_loop(spec: &str, f: &Fixture) {
     println!("{case}: {ns:.0} ns per call over {n} calls (wall clock)");
 }
 
-fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
-    c.warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .configure_from_args()
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a bench may read the clock: it dates its own output"
-)]
 fn main() {
-    RUN_START.get_or_init(std::time::SystemTime::now);
-    let f = fixture();
-    if let Ok(spec) = std::env::var("S3PRESIGN_BENCH_LOOP") {
-        run_loop(&spec, &f);
-        return;
-    }
-    let wall = !cfg!(unix) || std::env::var("S3PRESIGN_BENCH_CLOCK").is_ok_and(|v| v == "wall");
-    if wall {
-        let mut c = criterion_config(Criterion::default());
-        bench(&mut c, &f);
-        c.final_summary();
-    } else {
-        let mut c =
-            criterion_config(Criterion::default().with_measurement(ThreadCpuTime(WallTime)));
-        bench(&mut c, &f);
-        c.final_summary();
-    }
-    summary(
-        &f,
-        if wall {
-            "wall-clock"
-        } else {
-            "thread CPU time"
-        },
+    measure::main_with(
+        &fixture(),
+        bench::<ThreadCpuTime>,
+        bench::<WallTime>,
+        run_loop,
+        summary,
     );
 }

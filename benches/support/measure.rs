@@ -4,8 +4,10 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use criterion::Criterion;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 
 // ---------------------------------------------------------------------------------------
@@ -105,4 +107,85 @@ impl Measurement for ThreadCpuTime {
     fn formatter(&self) -> &dyn ValueFormatter {
         self.0.formatter()
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Criterion's results and the benches' `main`.
+
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(t).join("criterion");
+    }
+    // A bench runs as <target>/release/deps/NAME-HASH.
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).unwrap().join("criterion")
+}
+
+static RUN_START: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
+
+/// Criterion's median estimate (ns per iteration) of `group/name` from this run, if run
+/// (estimates left by an earlier run, e.g. one with another filter, are ignored).
+pub fn median_ns(group: &str, name: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(name)
+        .join("new")
+        .join("estimates.json");
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    if modified < *RUN_START.get()? {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["median"]["point_estimate"].as_f64()
+}
+
+fn criterion_config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
+    c.warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args()
+}
+
+/// A bench's `main`: `S3PRESIGN_BENCH_LOOP=<case>:<n>` runs `run_loop` alone (for
+/// callgrind); otherwise criterion runs `bench` in thread CPU time (or the wall clock with
+/// `S3PRESIGN_BENCH_CLOCK=wall`, and on non-unix systems), then `summary` prints the table,
+/// told which clock measured it.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a bench may read the clock: it dates its own output"
+)]
+pub fn main_with<F>(
+    fixture: &F,
+    bench_cpu: fn(&mut Criterion<ThreadCpuTime>, &F),
+    bench_wall: fn(&mut Criterion<WallTime>, &F),
+    run_loop: fn(&str, &F),
+    summary: fn(&F, &str),
+) {
+    RUN_START.get_or_init(std::time::SystemTime::now);
+    if let Ok(spec) = std::env::var("S3PRESIGN_BENCH_LOOP") {
+        run_loop(&spec, fixture);
+        return;
+    }
+    let wall = !cfg!(unix) || std::env::var("S3PRESIGN_BENCH_CLOCK").is_ok_and(|v| v == "wall");
+    if wall {
+        let mut c = criterion_config(Criterion::default());
+        bench_wall(&mut c, fixture);
+        c.final_summary();
+    } else {
+        let mut c =
+            criterion_config(Criterion::default().with_measurement(ThreadCpuTime(WallTime)));
+        bench_cpu(&mut c, fixture);
+        c.final_summary();
+    }
+    summary(
+        fixture,
+        if wall {
+            "wall-clock"
+        } else {
+            "thread CPU time"
+        },
+    );
 }
