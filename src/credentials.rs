@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::error::{Error, Result};
+use crate::AmzDate;
 
 /// AWS credentials. `Debug` never shows the secret access key or the session token, and the
 /// type deliberately has no `PartialEq` (compare access key ids if you must).
@@ -21,6 +22,7 @@ pub struct Credentials {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
+    expires_at: Option<AmzDate>,
 }
 
 impl Credentials {
@@ -30,6 +32,7 @@ impl Credentials {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token: None,
+            expires_at: None,
         }
     }
 
@@ -39,6 +42,30 @@ impl Credentials {
     pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
         self.session_token = Some(token.into());
         self
+    }
+
+    /// Records when temporary credentials stop working (STS, instance metadata, containers
+    /// and `credential_process` say so). Presigning refuses to hand out a URL that claims to
+    /// live longer than its credentials: see [`Credentials::expires_at`].
+    ///
+    /// ```
+    /// use s3presign::{AmzDate, Credentials};
+    /// let expiry = AmzDate::parse("2026-12-01T13:00:00Z")?;
+    /// let creds = Credentials::new("ASIAEXAMPLE", "secret")
+    ///     .with_session_token("token")
+    ///     .with_expiry(expiry);
+    /// assert_eq!(creds.expires_at(), Some(expiry));
+    /// # Ok::<(), s3presign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_expiry(mut self, expires_at: AmzDate) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// When these credentials expire, if their source said so (`None` for long-term keys).
+    pub fn expires_at(&self) -> Option<AmzDate> {
+        self.expires_at
     }
 
     /// The access key id (not secret; it appears in every signed request).
@@ -115,6 +142,7 @@ impl fmt::Debug for Credentials {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("expires_at", &self.expires_at.as_ref().map(AmzDate::as_str))
             .finish()
     }
 }
@@ -141,5 +169,14 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(!alloc::format!("{err} {err:?}").contains("tok en"));
+    }
+
+    #[test]
+    fn expiry_is_kept_and_shown() {
+        let at = AmzDate::parse("2026-12-01T13:00:00Z").unwrap();
+        let creds = Credentials::new("AKID", "s").with_expiry(at);
+        assert_eq!(creds.expires_at(), Some(at));
+        assert_eq!(Credentials::new("AKID", "s").expires_at(), None);
+        assert!(alloc::format!("{creds:?}").contains("20261201T130000Z"));
     }
 }
