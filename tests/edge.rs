@@ -8,10 +8,11 @@
 //! rustup when missing). Without them the tests fail with a message saying what to install:
 //! they are never skipped.
 
+mod common;
 #[path = "edge_support/mod.rs"]
 mod edge;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use s3presign::s3::{AddressingStyle, Bucket, ContentTypeMode, Endpoint, PostPolicy};
@@ -612,5 +613,170 @@ fn package_size() {
     assert!(
         raw <= CEILING && gz <= CEILING_GZ,
         "package is {raw} bytes ({gz} gzipped), over {CEILING} ({CEILING_GZ})"
+    );
+}
+
+/// A workerd process, killed when dropped.
+struct Workerd(std::process::Child);
+
+impl Drop for Workerd {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `wasm/worker/config.capnp` with the package beside it and the bindings replaced, in `dir`.
+fn worker_config(dir: &Path, bindings: &[(&str, &str)]) -> PathBuf {
+    let worker = edge::root().join("wasm/worker");
+    let package = edge::package_dir();
+    std::fs::copy(worker.join("worker.js"), dir.join("worker.js")).unwrap();
+    for f in ["workerd.js", "glue.js", "s3presign.wasm"] {
+        std::fs::copy(package.join(f), dir.join(f)).unwrap();
+    }
+    let mut config = std::fs::read_to_string(worker.join("config.capnp")).unwrap();
+    assert!(config.contains("embed \"../package/"));
+    config = config.replace("embed \"../package/", "embed \"");
+    for (name, value) in bindings {
+        let start = config
+            .find(&format!("(name = \"{name}\", text = \""))
+            .unwrap_or_else(|| panic!("config.capnp has no text binding {name}"));
+        let value_at = start + config[start..].find("text = \"").unwrap() + 8;
+        let end = value_at + config[value_at..].find('"').unwrap();
+        config.replace_range(value_at..end, value);
+    }
+    let path = dir.join("config.capnp");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+/// Starts workerd on a free loopback port and waits until it accepts connections.
+async fn start_workerd(config: &Path) -> (Workerd, std::net::SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let bin = edge::package_dir().join("node_modules/.bin/workerd");
+    let child = Command::new(&bin)
+        .arg("serve")
+        .arg(config)
+        .arg(format!("--socket-addr=http={addr}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "start {} (npm ci in wasm/package installs it): {e}",
+                bin.display()
+            )
+        });
+    let mut workerd = Workerd(child);
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return (workerd, addr);
+        }
+        if let Some(status) = workerd.0.try_wait().unwrap() {
+            panic!("workerd exited at start ({status})");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("workerd did not listen on {addr} within 20 s");
+}
+
+async fn post_json(addr: std::net::SocketAddr, path: &str, body: &Value) -> (u16, Value) {
+    let url = format!("http://{addr}{path}");
+    let r = common::http1::send(
+        addr,
+        "POST",
+        &url,
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    let v = serde_json::from_slice(&r.body)
+        .unwrap_or_else(|_| panic!("{path}: not JSON: {}", r.text()));
+    (r.status, v)
+}
+
+/// The example Worker in workerd (from npm) presigns a PUT, the file goes to the in-process
+/// S3 server with it, and a presigned GET from the Worker brings the same bytes back.
+#[tokio::test(flavor = "multi_thread")]
+async fn worker_in_workerd_presigns_an_upload_and_a_download() {
+    const AK: &str = "AKIAEDGEWORKERTEST01";
+    const SK: &str = "edge/worker+secret=key/wJalrXUtnFEMI/K7MDENG";
+    edge::build_package();
+    let (endpoint, server, dir) = common::s3s_server::start(AK, SK).await;
+    common::s3s_server::create_bucket(&dir, "uploads");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = worker_config(
+        tmp.path(),
+        &[
+            ("AWS_ACCESS_KEY_ID", AK),
+            ("AWS_SECRET_ACCESS_KEY", SK),
+            ("AWS_REGION", "us-east-1"),
+            ("S3_BUCKET", "uploads"),
+            ("S3_ENDPOINT", &endpoint),
+        ],
+    );
+    let (_workerd, addr) = start_workerd(&config).await;
+
+    let file = "edge runtime: bytes é😀\n".repeat(100).into_bytes();
+    let req = json!({"filename": "from the worker.txt", "contentType": "text/plain; charset=utf-8", "size": file.len()});
+    let (status, put) = post_json(addr, "/api/uploads", &req).await;
+    assert_eq!(status, 200, "{put}");
+    assert_eq!(put["method"], "PUT");
+    assert_eq!(put["key"], "uploads/user-uploads/from the worker.txt");
+    assert!(
+        put["expiresAt"].as_str().unwrap().ends_with(".000Z"),
+        "{put}"
+    );
+    let url = put["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "{endpoint}/uploads/uploads/user-uploads/from%20the%20worker.txt?"
+        )),
+        "{url}"
+    );
+    // http1::send adds Content-Length itself (the signed value, the body's length).
+    let headers: Vec<(String, String)> = str_pairs(&put["headers"])
+        .filter(|(n, _)| n != "content-length")
+        .collect();
+    assert!(headers.iter().any(|(n, _)| n == "content-type"), "{put}");
+    let refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let stored = common::http1::send(server.addr, "PUT", url, &refs, &file).await;
+    assert_eq!(
+        stored.status,
+        200,
+        "PUT with the Worker's URL: {}",
+        stored.text()
+    );
+
+    let (status, get) = post_json(addr, "/api/downloads", &json!({"key": put["key"]})).await;
+    assert_eq!(status, 200, "{get}");
+    let got = common::http1::send(server.addr, "GET", get["url"].as_str().unwrap(), &[], b"").await;
+    assert_eq!(got.status, 200, "{}", got.text());
+    assert_eq!(got.body, file);
+
+    // A tampered URL is refused: the server really checks what the Worker signed.
+    let tampered = url.replace("X-Amz-Expires=600", "X-Amz-Expires=601");
+    let refused = common::http1::send(server.addr, "PUT", &tampered, &refs, &file).await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+
+    // Bad input gets a 400 with the reason.
+    let (status, err) = post_json(
+        addr,
+        "/api/uploads",
+        &json!({"filename": "../x", "contentType": "a/b", "size": 1}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        err["error"].as_str().unwrap().contains("plain file name"),
+        "{err}"
     );
 }
