@@ -88,7 +88,7 @@ pub fn whole(x: f64, complaint: &'static str) -> Result<u64, Failure> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     // `as` saturates; the round trip rejects fractions, NaN and infinities.
     let n = x as u64;
-    if x >= 0.0 && x <= MAX_SAFE && n as f64 == x {
+    if (0.0..=MAX_SAFE).contains(&x) && n as f64 == x {
         Ok(n)
     } else {
         Err(Failure::Glue(complaint))
