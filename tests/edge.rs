@@ -210,12 +210,21 @@ fn native_headers(
 
 /// Runs every `(function, options)` through the package in one Node process.
 fn run_js(cases: &[(&str, Value)]) -> Vec<Result<Answer, String>> {
+    run_in("test/cases.mjs", cases)
+}
+
+/// The same inside workerd (one Worker, one request).
+fn run_workerd(cases: &[(&str, Value)]) -> Vec<Result<Answer, String>> {
+    run_in("test/workerd-cases.mjs", cases)
+}
+
+fn run_in(runner: &str, cases: &[(&str, Value)]) -> Vec<Result<Answer, String>> {
     let input: Vec<Value> = cases
         .iter()
         .map(|(f, o)| json!({"fn": f, "options": o}))
         .collect();
     let out = edge::node_with_stdin(
-        &edge::package_dir().join("test/cases.mjs"),
+        &edge::package_dir().join(runner),
         &serde_json::to_vec(&input).unwrap(),
     );
     let answers: Vec<Value> = serde_json::from_slice(&out).expect("cases.mjs prints JSON");
@@ -293,6 +302,18 @@ fn options_for(
 /// the botocore cases whose query botocore writes in canonical order also give botocore's URL.
 #[test]
 fn package_agrees_with_the_crate_on_the_sdk_fixtures() {
+    check_fixtures("Node", run_js);
+}
+
+/// The same cases inside workerd, the Cloudflare Workers runtime.
+#[test]
+fn package_agrees_with_the_crate_on_the_sdk_fixtures_in_workerd() {
+    check_fixtures("workerd", run_workerd);
+}
+
+type Runner = fn(&[(&str, Value)]) -> Vec<Result<Answer, String>>;
+
+fn check_fixtures(runtime: &str, run: Runner) {
     let mut cases = Vec::new();
     let mut names = Vec::new();
     let mut expected_urls = Vec::new();
@@ -318,7 +339,7 @@ fn package_agrees_with_the_crate_on_the_sdk_fixtures() {
             }
         }
     }
-    let answers = run_js(&cases);
+    let answers = run(&cases);
     let mut failures = Vec::new();
     let mut vs_botocore = 0;
     for (((name, (func, o)), js), theirs) in
@@ -336,13 +357,13 @@ fn package_agrees_with_the_crate_on_the_sdk_fixtures() {
         }
     }
     eprintln!(
-        "package vs crate: {} fixture cases, {vs_botocore} also byte-identical to botocore; \
-         left out (not expressible with the package's options): {left_out:?}",
+        "package in {runtime} vs crate: {} fixture cases, {vs_botocore} also byte-identical to \
+         botocore; left out (not expressible with the package's options): {left_out:?}",
         cases.len()
     );
     assert!(
         failures.is_empty(),
-        "{} of {} differ:\n{}",
+        "in {runtime}, {} of {} differ:\n{}",
         failures.len(),
         cases.len(),
         failures.join("\n")
@@ -373,7 +394,7 @@ fn with(mut o: Value, changes: Value) -> Value {
 }
 
 /// POST forms, header signing, the options the fixtures do not use, and bad input: the
-/// same answers and the same error messages as the crate.
+/// same answers and the same error messages as the crate, in Node and in workerd.
 #[test]
 fn package_agrees_with_the_crate_on_every_function_and_error() {
     let token = "IQoJb3JpZ2luX2VjEXAMPLE/+=TOKEN".repeat(20);
@@ -498,12 +519,15 @@ fn package_agrees_with_the_crate_on_every_function_and_error() {
             with(base(), json!({"headers": {"Authorization": "x"}})),
         ),
     ];
-    let answers = run_js(&cases);
     let mut failures = Vec::new();
-    for ((func, o), js) in cases.iter().zip(answers) {
-        let ours = native(func, o);
-        if js != ours {
-            failures.push(format!("{func} {o}:\n  package {js:?}\n  crate   {ours:?}"));
+    for (runtime, run) in [("Node", run_js as Runner), ("workerd", run_workerd)] {
+        for ((func, o), js) in cases.iter().zip(run(&cases)) {
+            let ours = native(func, o);
+            if js != ours {
+                failures.push(format!(
+                    "{runtime}: {func} {o}:\n  package {js:?}\n  crate   {ours:?}"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
