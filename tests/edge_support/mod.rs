@@ -90,7 +90,14 @@ pub fn build_package() {
         require("npm");
         ensure_target("wasm32-unknown-unknown");
         let dir = package_dir();
-        if !dir.join("node_modules/binaryen").exists() {
+        // The pinned devDependencies: binaryen (wasm-opt), workerd, aws4fetch.
+        let installed = ["binaryen", "workerd", "aws4fetch"].iter().all(|p| {
+            dir.join("node_modules")
+                .join(p)
+                .join("package.json")
+                .exists()
+        });
+        if !installed {
             run(&dir, "npm", &["ci", "--no-audit", "--no-fund"]);
         }
         run(&dir, "npm", &["run", "build"]);
