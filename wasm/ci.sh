@@ -27,5 +27,8 @@ cargo test --test edge
 step "WASI: wasip1 and wasip2 builds, node:wasi vs the native CLI"
 cargo test --features cli --test wasi
 
+step "the browser entry in headless Chromium (Debian's package, installed by .ci/run)"
+(cd wasm/package && node test/browser.mjs)
+
 step "speed against aws4fetch in Node (budget: at least 5x faster)"
 (cd wasm/package && node bench/bench.mjs --min-ratio 5)
