@@ -1,8 +1,10 @@
 //! WASI: the core builds for `wasm32-wasip1` and `wasm32-wasip2` (inside `wasm/wasi/`, a
-//! tiny command over the crate with its `std` feature), and the preview 1 build, run under
-//! Node's `node:wasi`, prints the same presigned URLs as the native `s3presign get`.
+//! tiny command over the crate with its `std` feature); the preview 1 build under Node's
+//! `node:wasi` and the preview 2 component under Wasmtime (its Python package, pinned in
+//! `wasm/wasi/requirements.txt`) print the same presigned URLs as the native `s3presign get`.
 //!
-//! Needs Node 20+ and the two targets (added with rustup when missing); without them the
+//! Needs Node 20+, python3 with venv (Wasmtime is installed into `wasm/wasi/target/py` from
+//! PyPI when missing) and the two targets (added with rustup when missing); without them the
 //! test fails with a message saying what to install: it is never skipped.
 
 #[path = "edge_support/mod.rs"]
@@ -32,6 +34,46 @@ fn build(target: &str) {
     );
     let wasm = dir.join(format!("target/{target}/release/s3presign-wasi.wasm"));
     assert!(wasm.exists(), "{} was not built", wasm.display());
+}
+
+/// A Python with the pinned Wasmtime package: `wasm/wasi/target/py`, made when missing.
+fn wasmtime_python() -> std::path::PathBuf {
+    let dir = edge::root().join("wasm/wasi");
+    let venv = dir.join("target/py");
+    let python = venv.join("bin/python");
+    let pinned = std::fs::read_to_string(dir.join("requirements.txt")).unwrap();
+    let version = pinned.trim().trim_start_matches("wasmtime==").to_owned();
+    let has = |python: &std::path::Path| {
+        Command::new(python)
+            .args([
+                "-c",
+                &format!(
+                    "import importlib.metadata as m; assert m.version('wasmtime') == '{version}'"
+                ),
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has(&python) {
+        let ok = Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(dir.join("requirements.txt"))
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(
+            ok && has(&python),
+            "installing {} into {} failed: python3 with venv and pip is needed (apt-get install python3-venv)",
+            pinned.trim(),
+            venv.display()
+        );
+    }
+    python
 }
 
 /// Runs `program args` with only the given AWS credentials in the environment.
@@ -125,6 +167,7 @@ fn wasi_command_prints_the_native_cli_urls() {
             None,
         ),
     ];
+    let python = wasmtime_python();
     for (args, token) in &cases {
         let native = run(
             &mut Command::new(env!("CARGO_BIN_EXE_s3presign")),
@@ -150,6 +193,19 @@ fn wasi_command_prints_the_native_cli_urls() {
             "{url}"
         );
         assert_eq!(url, String::from_utf8(native.stdout).unwrap(), "{args:?}");
+        let mut p2 = Command::new(&python);
+        p2.arg(edge::root().join("wasm/wasi/run_p2.py"));
+        let component = run(&mut p2, args, *token);
+        assert!(
+            component.status.success(),
+            "WASI preview 2 {args:?}: {}",
+            String::from_utf8_lossy(&component.stderr)
+        );
+        assert_eq!(
+            String::from_utf8(component.stdout).unwrap(),
+            url,
+            "preview 2: {args:?}"
+        );
     }
     // Bad input: the core's one-line message, exit status 1, nothing on stdout.
     let args = [
@@ -162,12 +218,19 @@ fn wasi_command_prints_the_native_cli_urls() {
         "--date",
         "2024-01-01T00:00:00Z",
     ];
+    let expected = s3presign::Expiry::from_secs(0).unwrap_err().to_string();
     let mut node = Command::new("node");
     node.arg(edge::root().join("wasm/wasi/run.mjs"));
-    let wasi = run(&mut node, &args, None);
-    assert_eq!(wasi.status.code(), Some(1));
-    assert!(wasi.stdout.is_empty());
-    let stderr = String::from_utf8(wasi.stderr).unwrap();
-    let expected = s3presign::Expiry::from_secs(0).unwrap_err().to_string();
-    assert!(stderr.contains(&format!("error: {expected}\n")), "{stderr}");
+    let mut p2 = Command::new(&python);
+    p2.arg(edge::root().join("wasm/wasi/run_p2.py"));
+    for (which, program) in [("preview 1", &mut node), ("preview 2", &mut p2)] {
+        let out = run(program, &args, None);
+        assert_eq!(out.status.code(), Some(1), "{which}");
+        assert!(out.stdout.is_empty(), "{which}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("error: {expected}\n")),
+            "{which}: {stderr}"
+        );
+    }
 }

@@ -24,7 +24,7 @@ step "formatting and lints of the package's and the WASI command's Rust"
 step "package vs crate on the SDK fixtures, errors, size; the Worker in workerd"
 cargo test --test edge
 
-step "WASI: wasip1 and wasip2 builds, node:wasi vs the native CLI"
+step "WASI: wasip1 and wasip2 builds; node:wasi and Wasmtime (PyPI, pinned) vs the native CLI"
 cargo test --features cli --test wasi
 
 step "the browser entry in headless Chromium (Debian's package, installed by .ci/run)"
