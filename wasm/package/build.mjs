@@ -1,0 +1,27 @@
+// npm run build: the WebAssembly module from the Rust sources beside this file (cargo, release
+// profile of Cargo.toml, wasm32-unknown-unknown), then `wasm-opt -Oz` from the pinned
+// binaryen package, into s3presign.wasm.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const dir = fileURLToPath(new URL(".", import.meta.url));
+const env = { ...process.env };
+// Any RUSTFLAGS (even empty) would override .cargo/config.toml's flags.
+delete env.RUSTFLAGS;
+delete env.CARGO_ENCODED_RUSTFLAGS;
+delete env.CARGO_TARGET_DIR;
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: dir, env, stdio: "inherit" });
+run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
+const built = `${dir}target/wasm32-unknown-unknown/release/s3presign_js.wasm`;
+const out = `${dir}s3presign.wasm`;
+if (process.argv.includes("--no-opt")) {
+  copyFileSync(built, out);
+} else {
+  // The features rustc's wasm32 target enables by default.
+  run(process.execPath, [`${dir}node_modules/binaryen/bin/wasm-opt`, "-Oz", "--converge",
+    "--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
+    "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types",
+    "--strip-debug", "--strip-producers", built, "-o", out]);
+}
+console.log(`s3presign.wasm: ${statSync(built).size} bytes from cargo, ${statSync(out).size} shipped`);

@@ -1,0 +1,96 @@
+//! The options record written by the JavaScript glue: strings, each a little-endian `u32`
+//! byte length and its UTF-8 bytes, in the order of [`Field`], then header name/value
+//! pairs up to the end. An absent option is an empty string.
+
+use alloc::vec::Vec;
+
+use crate::message::Failure;
+
+/// The fixed fields, in record order (the glue writes them in this order).
+#[derive(Clone, Copy)]
+pub enum Field {
+    AccessKeyId,
+    SecretAccessKey,
+    SessionToken,
+    Endpoint,
+    Region,
+    Bucket,
+    Key,
+    AddressingStyle,
+    VersionId,
+    ContentType,
+    ContentTypeMode,
+    Method,
+    PayloadHash,
+    ResponseContentType,
+    ResponseContentDisposition,
+    ResponseCacheControl,
+    ResponseContentEncoding,
+    ResponseContentLanguage,
+    ResponseExpires,
+}
+
+/// How many fixed fields come before the headers.
+const FIELDS: usize = Field::ResponseExpires as usize + 1;
+
+/// The options of one call, borrowed from the record.
+pub struct Options<'a> {
+    fields: [&'a str; FIELDS],
+    /// Extra headers to sign, as given.
+    pub headers: Vec<(&'a str, &'a str)>,
+}
+
+/// The numeric options; NaN means absent.
+pub struct Numbers {
+    pub expires_in: f64,
+    pub time: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl<'a> Options<'a> {
+    /// Reads a record.
+    pub fn parse(mut rest: &'a [u8]) -> Result<Self, Failure> {
+        let mut fields = [""; FIELDS];
+        for slot in &mut fields {
+            *slot = next(&mut rest)?;
+        }
+        let mut headers = Vec::new();
+        while !rest.is_empty() {
+            headers.push((next(&mut rest)?, next(&mut rest)?));
+        }
+        Ok(Self { fields, headers })
+    }
+
+    /// A field ("" when absent).
+    pub fn get(&self, field: Field) -> &'a str {
+        self.fields[field as usize]
+    }
+
+    /// A field, or `None` when absent.
+    pub fn opt(&self, field: Field) -> Option<&'a str> {
+        Some(self.get(field)).filter(|s| !s.is_empty())
+    }
+}
+
+/// Splits the next string off the record.
+fn next<'a>(rest: &mut &'a [u8]) -> Result<&'a str, Failure> {
+    const TRUNCATED: Failure = Failure::Glue("the options record is truncated");
+    let (len, tail) = rest.split_first_chunk::<4>().ok_or(TRUNCATED)?;
+    let len = usize::try_from(u32::from_le_bytes(*len)).map_err(|_| TRUNCATED)?;
+    let (text, tail) = tail.split_at_checked(len).ok_or(TRUNCATED)?;
+    *rest = tail;
+    core::str::from_utf8(text).map_err(|_| Failure::Glue("an option is not valid UTF-8"))
+}
+
+/// A whole number from JavaScript in `0..=2^53`, or the given complaint.
+pub fn whole(x: f64, complaint: &'static str) -> Result<u64, Failure> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    // `as` saturates; the round trip rejects fractions, NaN and infinities.
+    let n = x as u64;
+    if (0.0..=MAX_SAFE).contains(&x) && n as f64 == x {
+        Ok(n)
+    } else {
+        Err(Failure::Glue(complaint))
+    }
+}
