@@ -247,3 +247,27 @@ async fn a_cut_url_is_served_by_a_signature_checking_server() {
     assert_eq!(answer.status, 200, "{}", answer.text());
     assert_eq!(answer.body, b"hello");
 }
+
+#[cfg(feature = "client")]
+#[tokio::test]
+async fn the_clients_presign_helpers_cut_too() {
+    use s3presign::client::{Client, PresignPut};
+    let now = AmzDate::now().unwrap();
+    let creds = Credentials::new(ID, SECRET).with_expiry(now.checked_add_secs(300).unwrap());
+    let client = Client::builder()
+        .region("eu-west-1")
+        .static_credentials(creds)
+        .build()
+        .unwrap();
+    let get = client.presign_get("examplebucket", "a.txt", 3600).await.unwrap();
+    let put = client
+        .presign_put("examplebucket", "b.txt", 3600, &PresignPut::new())
+        .await
+        .unwrap();
+    for req in [get, put] {
+        assert!(req.expiry_shortened());
+        // Signed a moment after `now`: at most 300 s left.
+        let secs = x_amz_expires(req.url());
+        assert!((290..=300).contains(&secs), "{secs}");
+    }
+}
