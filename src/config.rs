@@ -251,6 +251,10 @@ impl S3Config {
                 (Error::InvalidEndpoint { .. }, Some(url)) => ("endpoint URL", &url.source),
                 _ => ("region", &region.source),
             };
+            if *source == Source::Explicit {
+                // The caller's own value: its error needs no "from".
+                return e;
+            }
             Error::InvalidSetting {
                 name: format!("{what} from {source}"),
                 reason: format!("{e}"),

@@ -259,7 +259,10 @@ async fn the_clients_presign_helpers_cut_too() {
         .static_credentials(creds)
         .build()
         .unwrap();
-    let get = client.presign_get("examplebucket", "a.txt", 3600).await.unwrap();
+    let get = client
+        .presign_get("examplebucket", "a.txt", 3600)
+        .await
+        .unwrap();
     let put = client
         .presign_put("examplebucket", "b.txt", 3600, &PresignPut::new())
         .await
