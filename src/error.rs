@@ -141,6 +141,28 @@ pub enum Error {
         /// What was wrong.
         reason: &'static str,
     },
+    /// The signer's credentials have expired (less than a second left) at the signing time:
+    /// no request signed with them can work.
+    #[error(
+        "the credentials expired at {} (signing at {}); refresh them (new temporary credentials from their source) and sign again",
+        expired_at.to_rfc3339(),
+        now.to_rfc3339()
+    )]
+    CredentialsExpired {
+        /// When the credentials expired.
+        expired_at: crate::time::AmzDate,
+        /// The signing time.
+        now: crate::time::AmzDate,
+    },
+    /// A setting from the environment or a shared config file has a value that cannot be
+    /// used (never a secret setting: their values are not echoed anywhere).
+    #[error("invalid {name}: {reason}")]
+    InvalidSetting {
+        /// The variable, or the property and where it was found.
+        name: String,
+        /// What was wrong and what is expected.
+        reason: String,
+    },
     /// The shared AWS config or credentials file could not be read or parsed.
     #[error("shared config: {reason}")]
     Profile {

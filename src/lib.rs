@@ -69,6 +69,8 @@ extern crate std;
 mod base64;
 #[cfg(feature = "http")]
 pub mod client;
+#[cfg(feature = "std")]
+pub mod config;
 pub mod credentials;
 mod error;
 mod expiry;
@@ -83,7 +85,7 @@ pub mod verify;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};
-pub use expiry::Expiry;
+pub use expiry::{Expiry, ExpiryCause};
 pub use sigv4::Signer;
 pub use time::AmzDate;
 

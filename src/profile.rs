@@ -44,6 +44,7 @@ use std::path::PathBuf;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result, clip};
+use crate::time::AmzDate;
 
 // ---------------------------------------------------------------------------------------
 // The pure parser
@@ -402,10 +403,25 @@ impl<'a> Environment<'a> {
     }
 
     /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optional)
-    /// `AWS_SESSION_TOKEN` (or the legacy `AWS_SECURITY_TOKEN`).
+    /// `AWS_SESSION_TOKEN` (or the legacy `AWS_SECURITY_TOKEN`), expiring at
+    /// `AWS_CREDENTIAL_EXPIRATION` (RFC 3339, such as `2026-12-01T13:00:00Z`) if set.
+    ///
+    /// ```
+    /// use s3presign::profile::Environment;
+    /// let env = Environment::from_pairs([
+    ///     ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+    ///     ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ///     ("AWS_SESSION_TOKEN", "token"),
+    ///     ("AWS_CREDENTIAL_EXPIRATION", "2026-12-01T14:00:00+01:00"),
+    /// ]);
+    /// let creds = env.credentials_from_env()?;
+    /// assert_eq!(creds.expires_at().map(|t| t.to_rfc3339()).as_deref(), Some("2026-12-01T13:00:00Z"));
+    /// # Ok::<(), s3presign::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Missing`] naming the variable that is unset.
+    /// [`Error::Missing`] naming the variable that is unset; [`Error::InvalidSetting`] if
+    /// `AWS_CREDENTIAL_EXPIRATION` is not an RFC 3339 time.
     pub fn credentials_from_env(&self) -> Result<Credentials> {
         let id = self.var("AWS_ACCESS_KEY_ID").ok_or(Error::Missing {
             what: "AWS_ACCESS_KEY_ID",
@@ -415,16 +431,23 @@ impl<'a> Environment<'a> {
             what: "AWS_SECRET_ACCESS_KEY",
             hint: "AWS_ACCESS_KEY_ID is set but its secret is not; set AWS_SECRET_ACCESS_KEY",
         })?;
-        let creds = Credentials::new(id, secret);
-        Ok(
-            match self
-                .var("AWS_SESSION_TOKEN")
-                .or_else(|| self.var("AWS_SECURITY_TOKEN"))
-            {
-                Some(token) => creds.with_session_token(token),
-                None => creds,
-            },
-        )
+        let mut creds = Credentials::new(id, secret);
+        if let Some(token) = self
+            .var("AWS_SESSION_TOKEN")
+            .or_else(|| self.var("AWS_SECURITY_TOKEN"))
+        {
+            creds = creds.with_session_token(token);
+        }
+        if let Some(at) = self.var("AWS_CREDENTIAL_EXPIRATION") {
+            creds = creds.with_expiry(parse_rfc3339(&at).ok_or_else(|| Error::InvalidSetting {
+                name: String::from("AWS_CREDENTIAL_EXPIRATION"),
+                reason: format!(
+                    "{:?} is not an RFC 3339 time; expected for example 2026-12-01T13:00:00Z, or unset it for credentials that do not expire",
+                    clip(&at)
+                ),
+            })?);
+        }
+        Ok(creds)
     }
 
     /// Static credentials from a profile of the shared files (`explicit`, else
@@ -487,7 +510,7 @@ impl<'a> Environment<'a> {
         }
     }
 
-    fn load_files(&self) -> Result<SharedFiles> {
+    pub(crate) fn load_files(&self) -> Result<SharedFiles> {
         let config_path = self.file_path("AWS_CONFIG_FILE", "config");
         let credentials_path = self.file_path("AWS_SHARED_CREDENTIALS_FILE", "credentials");
         Ok(SharedFiles {
@@ -499,9 +522,9 @@ impl<'a> Environment<'a> {
     }
 }
 
-struct SharedFiles {
-    config: Ini,
-    credentials: Ini,
+pub(crate) struct SharedFiles {
+    pub(crate) config: Ini,
+    pub(crate) credentials: Ini,
     config_path: Option<PathBuf>,
     credentials_path: Option<PathBuf>,
 }
@@ -514,7 +537,7 @@ fn show(path: Option<&PathBuf>) -> String {
 }
 
 impl SharedFiles {
-    fn not_found(&self, profile: &str) -> Error {
+    pub(crate) fn not_found(&self, profile: &str) -> Error {
         Error::Profile {
             reason: format!(
                 "profile {:?} not found in {} or {}",
@@ -572,6 +595,32 @@ impl SharedFiles {
             },
         )
     }
+}
+
+/// An RFC 3339 time with any UTC offset (`2026-12-01T13:00:00Z`, `...+01:00`, fractional
+/// seconds dropped), or `None`.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<AmzDate> {
+    if let Ok(t) = AmzDate::parse(text) {
+        return Some(t);
+    }
+    // `[+-]HH:MM` at the end: parse the local time as UTC, then move it by the offset.
+    let split = text.len().checked_sub(6)?;
+    let (local, offset) = (text.get(..split)?, text.get(split..)?.as_bytes());
+    let sign = match offset {
+        [b'+', _, _, b':', _, _] => -1,
+        [b'-', _, _, b':', _, _] => 1,
+        _ => return None,
+    };
+    let digits = |a: u8, b: u8| {
+        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| i64::from((a - b'0') * 10 + (b - b'0')))
+    };
+    let (hours, minutes) = (digits(offset[1], offset[2])?, digits(offset[4], offset[5])?);
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let utc = AmzDate::parse(&format!("{local}Z")).ok()?;
+    let secs = utc.unix_timestamp() + sign * (hours * 3600 + minutes * 60);
+    AmzDate::from_unix_timestamp(secs).ok()
 }
 
 /// Reads and parses a shared file; a missing file (or no path) is an empty one.
@@ -656,6 +705,45 @@ mod tests {
         assert_eq!(parse_ini("[ ]\n").unwrap_err().line, 1);
         assert_eq!(parse_ini("[a] x\n").unwrap_err().line, 1);
         assert_eq!(parse_ini("[a]\n= v\n").unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn credential_expiration_from_the_environment() {
+        let env = |at: &str| {
+            Environment::from_pairs([
+                ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                ("AWS_CREDENTIAL_EXPIRATION", at),
+            ])
+        };
+        let expiry = |at: &str| {
+            env(at)
+                .credentials_from_env()
+                .map(|c| c.expires_at().map(|t| t.unix_timestamp()))
+        };
+        // 2026-12-01T13:00:00Z
+        let utc = 1_796_130_000;
+        assert_eq!(expiry("2026-12-01T13:00:00Z"), Ok(Some(utc)));
+        assert_eq!(expiry("2026-12-01T13:00:00.123Z"), Ok(Some(utc)));
+        assert_eq!(expiry("2026-12-01T14:30:00+01:30"), Ok(Some(utc)));
+        assert_eq!(expiry("2026-12-01T08:00:00-05:00"), Ok(Some(utc)));
+        assert_eq!(expiry(""), Ok(None));
+        for bad in [
+            "tomorrow",
+            "2026-12-01",
+            "2026-12-01T13:00:00+1:00",
+            "2026-12-01T13:00:00+24:00",
+            "2026-13-01T13:00:00Z",
+        ] {
+            let err = expiry(bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidSetting { .. }), "{bad}");
+            let text = err.to_string();
+            assert!(
+                text.contains("AWS_CREDENTIAL_EXPIRATION") && text.contains("RFC 3339"),
+                "{text}"
+            );
+            assert!(!text.contains("secret"), "{text}");
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::time::Duration;
 use super::checksum::Integrity;
 use super::credentials::{ProvideCredentials, StaticCredentials};
 use super::error::{Error, Result};
+use crate::config::S3Config;
+use crate::profile::Environment;
 use crate::s3::{AddressingStyle, Bucket, Endpoint};
 use crate::{AmzDate, Credentials, Signer};
 
@@ -107,6 +109,7 @@ pub struct ClientBuilder {
     endpoint: Option<Endpoint>,
     region: Option<String>,
     style: Option<AddressingStyle>,
+    config: Option<S3Config>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     retry: RetryConfig,
     timeout: Option<Duration>,
@@ -138,7 +141,9 @@ impl ClientBuilder {
     }
 
     /// The AWS region, used when no [`endpoint`](Self::endpoint) is given
-    /// (`Endpoint::aws(region)`). Default `us-east-1`.
+    /// (`Endpoint::aws(region)`, or the endpoint URL of
+    /// [`configure_from`](Self::configure_from)). Default: the configured region, else
+    /// `us-east-1`.
     #[must_use]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -149,6 +154,50 @@ impl ClientBuilder {
     #[must_use]
     pub fn addressing_style(mut self, style: AddressingStyle) -> Self {
         self.style = Some(style);
+        self
+    }
+
+    /// Takes the endpoint URL, region and addressing style from resolved settings (the
+    /// same resolution as the `s3presign` CLI: see [`crate::config`]). Whatever is set
+    /// explicitly on the builder ([`endpoint`](Self::endpoint),
+    /// [`endpoint_url`](Self::endpoint_url), [`region`](Self::region),
+    /// [`addressing_style`](Self::addressing_style)) wins, whatever the order of the calls.
+    ///
+    /// ```
+    /// use s3presign::client::Client;
+    /// use s3presign::config::S3Config;
+    /// use s3presign::profile::{Environment, Ini};
+    /// use s3presign::Credentials;
+    /// let env = Environment::from_pairs([
+    ///     ("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000"),
+    ///     ("AWS_REGION", "eu-west-1"),
+    /// ]);
+    /// let config = S3Config::resolve(&env, &Ini::default(), &Ini::default(), None)?;
+    /// let client = Client::builder()
+    ///     .configure_from(&config)
+    ///     .static_credentials(Credentials::new("AKID", "secret"))
+    ///     .build()?;
+    /// assert_eq!((client.endpoint().host(), client.endpoint().region()), ("127.0.0.1", "eu-west-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn configure_from(mut self, config: &S3Config) -> Self {
+        self.config = Some(config.clone());
+        self
+    }
+
+    /// [`configure_from`](Self::configure_from) the settings of the process environment
+    /// and shared files for `profile` (else `AWS_PROFILE`, else `default`). A file that
+    /// cannot be read or a setting that cannot be used is reported by
+    /// [`build`](Self::build).
+    #[must_use]
+    pub fn configure_from_env(mut self, profile: Option<&str>) -> Self {
+        match S3Config::from_env(&Environment::process(), profile) {
+            Ok(config) => self.config = Some(config),
+            Err(e) => {
+                self.error.get_or_insert(Error::signing(e));
+            }
+        }
         self
     }
 
@@ -216,9 +265,17 @@ impl ClientBuilder {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let mut endpoint = match self.endpoint {
-            Some(e) => e,
-            None => Endpoint::aws(self.region.as_deref().unwrap_or("us-east-1"))?,
+        let mut endpoint = match (self.endpoint, self.config) {
+            (Some(e), _) => e,
+            (None, Some(config)) => {
+                let region = match (self.region, config.region()) {
+                    (Some(r), _) => r,
+                    (None, Some(r)) => String::from(r),
+                    (None, None) => String::from("us-east-1"),
+                };
+                config.with_region(region).endpoint()?
+            }
+            (None, None) => Endpoint::aws(self.region.as_deref().unwrap_or("us-east-1"))?,
         };
         if let Some(style) = self.style {
             endpoint = endpoint.with_addressing_style(style);
@@ -288,6 +345,7 @@ impl Client {
             endpoint: None,
             region: None,
             style: None,
+            config: None,
             credentials: None,
             retry: RetryConfig::default(),
             timeout: None,

@@ -10,7 +10,7 @@ use alloc::string::String;
 
 use super::bucket::{Bucket, validate_key};
 use crate::error::{Error, Result};
-use crate::expiry::Expiry;
+use crate::expiry::{Expiry, ExpiryCause};
 use crate::sigv4::text::{HashSink, Set, Sink, hex32_bytes, uri_encode_into, uri_encoded_len};
 use crate::sigv4::{
     Canonical, HeadState, HostOnly, QueryAuth, Scope, Signature, Signer, UNSIGNED_PAYLOAD,
@@ -46,6 +46,7 @@ use crate::time::AmzDate;
 pub struct GetBatch<'a> {
     bucket: &'a Bucket,
     expires_at: AmzDate,
+    expiry_cause: ExpiryCause,
     /// `X-Amz-Algorithm=...&X-Amz-SignedHeaders=host`, as sent and as signed.
     query: String,
     /// The canonical request after the method and path: `{query}\nhost:{host}\n\nhost\n`
@@ -58,18 +59,22 @@ pub struct GetBatch<'a> {
 
 impl Bucket {
     /// Prepares presigned GETs of many keys with one signer, time and expiry (`secs`,
-    /// 1..=the endpoint's maximum). The signing key is looked up (or derived) once here.
+    /// 1..=the endpoint's maximum), cut to the signer's credentials if they expire first
+    /// ([`GetBatch::expiry_cause`]). The signing key is looked up (or derived) once here.
     ///
     /// # Errors
     /// [`Error::InvalidExpiry`] for an expiry out of range, [`Error::InvalidDate`] if the
-    /// expiry ends after year 9999, and the scope errors of [`Scope::new`].
+    /// expiry ends after year 9999, [`Error::CredentialsExpired`], and the scope errors of
+    /// [`Scope::new`].
     pub fn presign_get_batch<'a>(
         &'a self,
         secs: u64,
         signer: &Signer,
         now: AmzDate,
     ) -> Result<GetBatch<'a>> {
-        let expiry = Expiry::from_secs_with_max(secs, self.endpoint().max_expiry())?;
+        let (expiry, expiry_cause) =
+            Expiry::from_secs_with_max(secs, self.endpoint().max_expiry())?
+                .within_credentials(signer.credentials(), now)?;
         let expires_at = now
             .checked_add_secs(expiry.as_secs())
             .ok_or(Error::InvalidDate {
@@ -93,6 +98,7 @@ impl Bucket {
         Ok(GetBatch {
             bucket: self,
             expires_at,
+            expiry_cause,
             query,
             creq_tail,
             head,
@@ -104,6 +110,12 @@ impl<'a> GetBatch<'a> {
     /// When every URL of this batch expires.
     pub fn expires_at(&self) -> AmzDate {
         self.expires_at
+    }
+
+    /// Why the URLs expire at [`Self::expires_at`]: as requested, or cut because the
+    /// signer's credentials expire sooner.
+    pub fn expiry_cause(&self) -> ExpiryCause {
+        self.expiry_cause
     }
 
     /// Appends the presigned URL of `key` to `out`. Allocates nothing when `out` has room.
@@ -162,6 +174,7 @@ impl core::fmt::Debug for GetBatch<'_> {
         f.debug_struct("GetBatch")
             .field("bucket", &self.bucket.name())
             .field("expires_at", &self.expires_at)
+            .field("expiry_cause", &self.expiry_cause)
             .finish_non_exhaustive()
     }
 }

@@ -15,7 +15,7 @@ use super::bucket::{Bucket, validate_key};
 use super::disposition::ContentDisposition;
 use super::presigned::PresignedRequest;
 use crate::error::{Error, Result, clip};
-use crate::expiry::Expiry;
+use crate::expiry::{Expiry, ExpiryCause, cut_to_credentials};
 use crate::sigv4::text::{HashSink, Set, Sink, cmp_encoded, uri_encode_into};
 use crate::sigv4::{
     HeaderBlock, QueryAuth, Scope, SignedHeaderNames, Signer, StringToSign, UNSIGNED_PAYLOAD,
@@ -281,11 +281,13 @@ impl<'a> Presign<'a> {
         self.response_override("response-expires", v)
     }
 
-    /// Signs and returns the method, URL and headers to send.
+    /// Signs and returns the method, URL and headers to send. When the signer's credentials
+    /// expire before the requested expiry, the URL's expiry is cut to them and
+    /// [`PresignedRequest::expiry_cause`] says so.
     ///
     /// # Errors
     /// The first invalid option given to the builder, an invalid key (empty, over 1024
-    /// bytes) or method, or an expiry outside 1..=max.
+    /// bytes) or method, an expiry outside 1..=max, or [`Error::CredentialsExpired`].
     pub fn sign(&self, signer: &Signer, now: AmzDate) -> Result<PresignedRequest> {
         let mut url = String::new();
         let expires_at = self.sign_into(signer, now, &mut url)?;
@@ -303,15 +305,17 @@ impl<'a> Presign<'a> {
                 headers.insert(at, (String::from("content-type"), ct.clone()));
             }
         }
-        Ok(PresignedRequest::new(
-            method_cow(self.method),
-            url,
-            headers,
-            expires_at,
-        ))
+        Ok(
+            PresignedRequest::new(method_cow(self.method), url, headers, expires_at)
+                .with_expiry_cause(ExpiryCause::of_times(now, self.expires_in, expires_at)),
+        )
     }
 
-    /// Signs and returns only the URL (one allocation for a plain GET).
+    /// Signs and returns only the URL (one allocation for a plain GET). As with
+    /// [`Self::sign`], the URL never outlives the signer's credentials: its expiry is cut
+    /// to theirs when they expire first. To learn whether it was, use [`Self::sign`]
+    /// ([`PresignedRequest::expiry_cause`]), compare the time [`Self::sign_into`] returns,
+    /// or ask [`Expiry::within_credentials`] beforehand.
     ///
     /// # Errors
     /// As [`Self::sign`].
@@ -326,7 +330,8 @@ impl<'a> Presign<'a> {
         Ok(url)
     }
 
-    /// Appends the presigned URL to `out` and returns when it expires. Allocates nothing when
+    /// Appends the presigned URL to `out` and returns when it really expires (the requested
+    /// expiry, or the credentials' expiry if that comes first). Allocates nothing when
     /// `out` has room (reuse one buffer for many URLs). On error `out` is left as it was.
     ///
     /// # Errors
@@ -459,7 +464,7 @@ impl<'a> Presign<'a> {
         out: &mut String,
         hash: &mut HashSink<'_>,
     ) -> Result<u64> {
-        let expiry = self.validate(now)?;
+        let expiry = cut_to_credentials(self.validate(now)?, now, signer.credentials())?;
         // The region was validated when the bucket was made (`Endpoint::check_scope`).
         let scope = Scope::new_unchecked(now, self.bucket.endpoint().region(), "s3");
         // One reservation up front: the URL is then written without reallocating.

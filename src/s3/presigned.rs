@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::expiry::ExpiryCause;
 use crate::sigv4::param;
 use crate::time::AmzDate;
 
@@ -31,6 +32,7 @@ pub struct PresignedRequest {
     url: String,
     headers: Vec<(String, String)>,
     expires_at: AmzDate,
+    expiry_cause: ExpiryCause,
 }
 
 impl PresignedRequest {
@@ -45,7 +47,13 @@ impl PresignedRequest {
             url,
             headers,
             expires_at,
+            expiry_cause: ExpiryCause::Requested,
         }
+    }
+
+    pub(crate) fn with_expiry_cause(mut self, cause: ExpiryCause) -> Self {
+        self.expiry_cause = cause;
+        self
     }
 
     /// The HTTP method.
@@ -68,9 +76,21 @@ impl PresignedRequest {
         self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
-    /// When the URL stops working.
+    /// When the URL stops working: the requested expiry, or the signer's credentials'
+    /// expiry if that came first (see [`Self::expiry_cause`]).
     pub fn expires_at(&self) -> AmzDate {
         self.expires_at
+    }
+
+    /// Why the URL expires at [`Self::expires_at`]: as requested, or cut because the
+    /// signer's credentials expire sooner.
+    pub fn expiry_cause(&self) -> ExpiryCause {
+        self.expiry_cause
+    }
+
+    /// Whether the expiry is shorter than requested (the credentials expire first).
+    pub fn expiry_shortened(&self) -> bool {
+        self.expiry_cause != ExpiryCause::Requested
     }
 }
 
@@ -108,6 +128,7 @@ impl fmt::Debug for PresignedRequest {
             .field("url", &redact_url(&self.url))
             .field("headers", &self.headers)
             .field("expires_at", &self.expires_at)
+            .field("expiry_cause", &self.expiry_cause)
             .finish()
     }
 }

@@ -15,7 +15,7 @@ use super::{
     Signer, SigningSettings, StringToSign,
 };
 use crate::error::{Error, Result, clip};
-use crate::expiry::Expiry;
+use crate::expiry::{Expiry, ExpiryCause};
 use crate::time::AmzDate;
 
 /// A request to sign, as it will be sent.
@@ -320,6 +320,7 @@ pub struct QuerySignature<'a> {
     signature: Signature,
     encoded_access_key_id: &'a str,
     expires: u64,
+    expiry_cause: ExpiryCause,
     /// The session token (decoded, encoded) and whether it was signed or appended.
     token: Option<(&'a str, &'a str)>,
     token_mode: SessionTokenMode,
@@ -397,6 +398,17 @@ impl<'a> QuerySignature<'a> {
     pub fn signature(&self) -> Signature {
         self.signature
     }
+
+    /// The `X-Amz-Expires` signed, in seconds: the requested expiry, or less if the
+    /// signer's credentials expire first ([`Self::expiry_cause`]).
+    pub fn expires_in(&self) -> u64 {
+        self.expires
+    }
+
+    /// Why the signature expires after [`Self::expires_in`] seconds.
+    pub fn expiry_cause(&self) -> ExpiryCause {
+        self.expiry_cause
+    }
 }
 
 impl fmt::Debug for QuerySignature<'_> {
@@ -425,9 +437,12 @@ impl fmt::Debug for QuerySignature<'_> {
 /// # Ok::<(), s3presign::Error>(())
 /// ```
 ///
+/// The expiry is cut to the signer's credentials when they expire first
+/// ([`QuerySignature::expiry_cause`]).
+///
 /// # Errors
-/// As [`sign_headers`], and [`Error::InvalidQueryParameter`] if the query already has an
-/// `X-Amz-Signature`, `X-Amz-Credential`, ... parameter.
+/// As [`sign_headers`], [`Error::InvalidQueryParameter`] if the query already has an
+/// `X-Amz-Signature`, `X-Amz-Credential`, ... parameter, and [`Error::CredentialsExpired`].
 pub fn presign<'a>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'a>,
@@ -438,6 +453,8 @@ pub fn presign<'a>(
     check_reserved_query(req.query)?;
     let scope = Scope::new(params.time, params.region, params.service)?;
     let signer = params.signer;
+    let (expires_in, expiry_cause) =
+        expires_in.within_credentials(signer.credentials(), params.time)?;
     let mut hash_buf = [0u8; 64];
     let payload_hash = req.payload.hash_str(&mut hash_buf)?;
     let token = signer
@@ -480,6 +497,7 @@ pub fn presign<'a>(
         signature,
         encoded_access_key_id: signer.encoded_access_key_id(),
         expires: expires_in.as_secs(),
+        expiry_cause,
         token,
         token_mode: settings.session_token,
     })

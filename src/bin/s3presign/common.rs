@@ -5,9 +5,10 @@ use std::fmt;
 use std::io::Write;
 
 use clap::Args;
+use s3presign::config::S3Config;
 use s3presign::profile::Environment;
 use s3presign::s3::{AddressingStyle, Bucket, BucketNaming, Endpoint, PresignedRequest};
-use s3presign::{AmzDate, Signer};
+use s3presign::{AmzDate, ExpiryCause, Signer};
 
 /// A failure, printed as one line on stderr.
 #[derive(Debug)]
@@ -61,10 +62,12 @@ pub struct ConnectionArgs {
     /// Region to sign for [default: AWS_REGION, AWS_DEFAULT_REGION, or the profile's region].
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
-    /// S3-compatible endpoint, http(s)://host[:port][/base] (MinIO, R2, ...).
+    /// S3-compatible endpoint, http(s)://host[:port][/base] (MinIO, R2, ...) [default:
+    /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's services section or endpoint_url].
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Put the bucket in the path (https://host/BUCKET/KEY) instead of the host name.
+    /// Put the bucket in the path (https://host/BUCKET/KEY) instead of the host name
+    /// [default: the profile's s3 addressing_style, else automatic].
     #[arg(long)]
     pub path_style: bool,
     /// Named profile from ~/.aws/credentials and ~/.aws/config.
@@ -82,34 +85,33 @@ impl ConnectionArgs {
         Ok(Signer::new(creds)?)
     }
 
-    /// The region: --region, else the environment/profile.
-    pub fn region(&self, env: &Environment<'_>) -> Result<String, CliError> {
-        match &self.region {
-            Some(r) => Ok(r.clone()),
-            None => env.region(self.profile.as_deref()).map_err(|e| match e {
-                s3presign::Error::Missing { what: "region", .. } => input(
-                    "missing region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile",
-                ),
-                e => e.into(),
-            }),
+    /// The S3 settings of the environment and shared files (endpoint URL, addressing
+    /// style, region), with --endpoint-url, --path-style and --region on top.
+    pub fn s3_config(&self, env: &Environment<'_>) -> Result<S3Config, CliError> {
+        let mut config = env.s3_config(self.profile.as_deref())?;
+        if let Some(region) = &self.region {
+            config = config.with_region(region);
         }
+        if let Some(url) = &self.endpoint_url {
+            config = config.with_endpoint_url(url);
+        }
+        if self.path_style {
+            config = config.with_addressing_style(AddressingStyle::Path);
+        }
+        Ok(config)
     }
 
-    /// The endpoint (AWS, or --endpoint-url) with the addressing style. Legacy bucket
-    /// names (upper case, underscores) are accepted and addressed in the path, as botocore
-    /// and the AWS SDK for JavaScript v3 do.
+    /// The endpoint (`s3_config`'s, else AWS in the region) with the addressing style.
+    /// Legacy bucket names (upper case, underscores) are accepted and addressed in the
+    /// path, as botocore and the AWS SDK for JavaScript v3 do.
     pub fn endpoint(&self, env: &Environment<'_>) -> Result<Endpoint, CliError> {
-        let region = self.region(env)?;
-        let endpoint = match &self.endpoint_url {
-            Some(url) => Endpoint::custom(url, &region)?,
-            None => Endpoint::aws(&region)?,
-        }
-        .with_bucket_naming(BucketNaming::Relaxed);
-        Ok(if self.path_style {
-            endpoint.with_addressing_style(AddressingStyle::Path)
-        } else {
-            endpoint
-        })
+        let endpoint = self.s3_config(env)?.endpoint().map_err(|e| match e {
+            s3presign::Error::Missing { what: "region", .. } => input(
+                "missing region: pass --region, or set AWS_REGION or AWS_DEFAULT_REGION, or `region` in the profile",
+            ),
+            e => e.into(),
+        })?;
+        Ok(endpoint.with_bucket_naming(BucketNaming::Relaxed))
     }
 
     /// The signing time: --date or the clock.
@@ -158,6 +160,44 @@ pub fn print(req: &PresignedRequest, json: bool) -> Result<(), CliError> {
     }
     .and_then(|()| out.flush())
     .map_err(CliError::Output)
+}
+
+/// What a presign asked for and what it got, for the warning when they differ.
+pub struct Expiry {
+    /// `"URL"` or `"form"`.
+    pub what: &'static str,
+    /// The `--expires-in` asked for.
+    pub asked_secs: u64,
+    /// The signing time.
+    pub now: AmzDate,
+    /// When the URL or form really expires.
+    pub expires_at: AmzDate,
+    /// Why.
+    pub cause: ExpiryCause,
+}
+
+/// The one-line warning for an expiry shorter than asked, or `None`.
+pub fn shortened_warning(e: &Expiry) -> Option<String> {
+    match e.cause {
+        ExpiryCause::Requested => None,
+        _ => {
+            let given = e.expires_at.unix_timestamp() - e.now.unix_timestamp();
+            Some(format!(
+                "warning: the {} expires in {given} s (at {}), not the {} s asked: the credentials it is signed with expire then; refresh them for a longer-lived {}",
+                e.what,
+                e.expires_at.to_rfc3339(),
+                e.asked_secs,
+                e.what,
+            ))
+        }
+    }
+}
+
+/// Prints [`shortened_warning`] on stderr, if any.
+pub fn warn_if_shortened(e: &Expiry) {
+    if let Some(line) = shortened_warning(e) {
+        eprintln!("{line}");
+    }
 }
 
 #[cfg(test)]

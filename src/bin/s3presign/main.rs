@@ -33,6 +33,9 @@ use crate::common::CliError;
     after_help = "Credentials: --profile, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, \
                   else the profile AWS_PROFILE (or default) in ~/.aws/credentials and ~/.aws/config.\n\
                   Region: --region, else AWS_REGION, AWS_DEFAULT_REGION, or the profile's region.\n\
+                  Endpoint: --endpoint-url, else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's services \
+                  section (s3 = endpoint_url = ...) or its endpoint_url (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true \
+                  ignores all four); addressing: --path-style, else the profile's s3 addressing_style.\n\
                   Exit status: 0 success, 2 bad input, 1 output error."
 )]
 struct Cli {

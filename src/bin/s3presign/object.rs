@@ -97,6 +97,13 @@ pub fn run(method: &'static str, args: &ObjectArgs) -> Result<(), CliError> {
         p = p.response_content_type(v);
     }
     let req = p.sign(&signer, now)?;
+    common::warn_if_shortened(&common::Expiry {
+        what: "URL",
+        asked_secs: args.expires_in,
+        now,
+        expires_at: req.expires_at(),
+        cause: req.expiry_cause(),
+    });
     common::print(&req, args.json)
 }
 

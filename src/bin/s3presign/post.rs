@@ -112,6 +112,13 @@ pub fn run(args: &PostArgs) -> Result<(), CliError> {
         p.key_starts_with(prefix)
     };
     let form = p.sign(&signer, now)?;
+    common::warn_if_shortened(&common::Expiry {
+        what: "form",
+        asked_secs: args.expires_in,
+        now,
+        expires_at: form.expiration(),
+        cause: form.expiry_cause(),
+    });
 
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -297,12 +297,13 @@ impl<'a> PostPolicy<'a> {
         self
     }
 
-    /// Signs the policy at `now` and returns the form.
+    /// Signs the policy at `now` and returns the form. The policy's expiration is cut to
+    /// the signer's credentials when they expire first ([`PostForm::expiry_cause`]).
     ///
     /// # Errors
     /// The first error of the chain ([`Error::InvalidPostPolicy`], [`Error::InvalidKey`],
-    /// [`Error::InvalidHeaderName`], [`Error::InvalidHeaderValue`]), no key condition, or an
-    /// expiry outside 1..=max ([`Error::InvalidExpiry`]).
+    /// [`Error::InvalidHeaderName`], [`Error::InvalidHeaderValue`]), no key condition, an
+    /// expiry outside 1..=max ([`Error::InvalidExpiry`]), or [`Error::CredentialsExpired`].
     pub fn sign(&self, signer: &Signer, now: AmzDate) -> Result<PostForm> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -313,7 +314,9 @@ impl<'a> PostPolicy<'a> {
             });
         };
         let endpoint = self.bucket.endpoint();
-        let expiry = Expiry::from_secs_with_max(self.expires_in, endpoint.max_expiry())?;
+        let (expiry, expiry_cause) =
+            Expiry::from_secs_with_max(self.expires_in, endpoint.max_expiry())?
+                .within_credentials(signer.credentials(), now)?;
         let expiration = now
             .checked_add_secs(expiry.as_secs())
             .ok_or(Error::InvalidDate {
@@ -358,6 +361,7 @@ impl<'a> PostPolicy<'a> {
             fields,
             open_fields: self.open_fields.clone(),
             expiration,
+            expiry_cause,
             policy_json: json,
         })
     }

@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::expiry::ExpiryCause;
 use crate::time::AmzDate;
 
 /// A signed POST form: where to post and the fields to send before the file.
@@ -21,6 +22,7 @@ pub struct PostForm {
     pub(super) fields: Vec<(String, String)>,
     pub(super) open_fields: Vec<(String, String)>,
     pub(super) expiration: AmzDate,
+    pub(super) expiry_cause: ExpiryCause,
     pub(super) policy_json: String,
 }
 
@@ -53,9 +55,16 @@ impl PostForm {
             .map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
-    /// When the policy expires.
+    /// When the policy expires: the requested expiry, or the signer's credentials' expiry
+    /// if that came first (see [`Self::expiry_cause`]).
     pub fn expiration(&self) -> AmzDate {
         self.expiration
+    }
+
+    /// Why the policy expires at [`Self::expiration`]: as requested, or cut because the
+    /// signer's credentials expire sooner.
+    pub fn expiry_cause(&self) -> ExpiryCause {
+        self.expiry_cause
     }
 
     /// The policy JSON that was base64-encoded into the `policy` field.
