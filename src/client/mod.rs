@@ -168,7 +168,7 @@ pub use buckets::{
 };
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
-pub use checksum::Integrity;
+pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, Integrity};
 pub use cors::{
     CorsConfiguration, CorsMethod, CorsRule, DeleteBucketCorsOp, GetBucketCorsOp, MAX_CORS_RULES,
     PutBucketCorsOp,
@@ -190,7 +190,8 @@ pub use listing::{
 pub use listing::{ListObjectVersionsPaginator, ListObjectsPaginator};
 pub use multipart::{
     AbortMultipartUploadOp, CompleteMultipartUploadOp, CompletedPart, CreateMultipartUpload,
-    CreateMultipartUploadOp, ListPartsOp, ListPartsOutput, MultipartUpload, Part, UploadPartOp,
+    CreateMultipartUploadOp, ListPartsOp, ListPartsOutput, MultipartUpload, Part, UploadPart,
+    UploadPartOp,
 };
 pub use notification::{
     Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
 use super::Client;
+use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumType};
 use super::error::{Error, Result};
 use super::operation::{Spec, operation};
 #[cfg(feature = "client")]
@@ -22,6 +23,7 @@ use crate::s3::PresignedRequest;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateMultipartUpload {
     content_type: Option<String>,
+    checksum: Option<(ChecksumAlgorithm, ChecksumType)>,
 }
 
 impl CreateMultipartUpload {
@@ -35,6 +37,23 @@ impl CreateMultipartUpload {
         self.content_type = Some(ct.into());
         self
     }
+    /// Checksums on every part with `algorithm` (`x-amz-checksum-algorithm`), and how S3
+    /// combines them into the object's checksum (`x-amz-checksum-type`, sent for
+    /// [`ChecksumType::FullObject`]; composite is S3's default for CRC32, CRC32C and
+    /// SHA-256). Each part must then carry its checksum
+    /// ([`UploadPart::checksum`]) and each [`CompletedPart`] its value.
+    ///
+    /// ```
+    /// use s3presign::client::{ChecksumAlgorithm, ChecksumType, CreateMultipartUpload};
+    /// let opts = CreateMultipartUpload::new()
+    ///     .checksum(ChecksumAlgorithm::Crc32, ChecksumType::FullObject);
+    /// # let _ = opts;
+    /// ```
+    #[must_use]
+    pub fn checksum(mut self, algorithm: ChecksumAlgorithm, kind: ChecksumType) -> Self {
+        self.checksum = Some((algorithm, kind));
+        self
+    }
 }
 
 /// A started multipart upload.
@@ -45,18 +64,89 @@ pub struct MultipartUpload {
     pub key: String,
     /// The upload id to pass to the other multipart calls.
     pub upload_id: String,
+    /// The part checksum algorithm the upload was created with, if any.
+    pub checksum_algorithm: Option<ChecksumAlgorithm>,
+    /// How the parts' checksums combine into the object's, if a checksum was asked for.
+    pub checksum_type: Option<ChecksumType>,
 }
 
 /// A part to list in CompleteMultipartUpload: build it with [`CompletedPart::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "CompletedPartXml")]
 #[non_exhaustive]
 pub struct CompletedPart {
     /// The part number (1..=10000).
-    #[serde(rename = "PartNumber")]
     pub part_number: u16,
     /// The `ETag` the UploadPart answer carried.
-    #[serde(rename = "ETag")]
     pub etag: String,
+    /// The part's checksum (`ChecksumCRC32`, ...): required by S3 when the upload was
+    /// created with a checksum algorithm.
+    pub checksum: Option<Checksum>,
+}
+
+/// [`CompletedPart`] as CompleteMultipartUpload's XML spells it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CompletedPartXml {
+    part_number: u16,
+    #[serde(rename = "ETag")]
+    etag: String,
+    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
+    crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
+    crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
+    crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+}
+
+impl From<CompletedPart> for CompletedPartXml {
+    fn from(p: CompletedPart) -> Self {
+        let mut x = Self {
+            part_number: p.part_number,
+            etag: p.etag,
+            crc32: None,
+            crc32c: None,
+            crc64nvme: None,
+            sha256: None,
+        };
+        if let Some(c) = p.checksum {
+            *x.slot(c.algorithm) = Some(c.value);
+        }
+        x
+    }
+}
+
+impl CompletedPartXml {
+    fn slot(&mut self, algorithm: ChecksumAlgorithm) -> &mut Option<String> {
+        match algorithm {
+            ChecksumAlgorithm::Crc32 => &mut self.crc32,
+            ChecksumAlgorithm::Crc32c => &mut self.crc32c,
+            ChecksumAlgorithm::Crc64Nvme => &mut self.crc64nvme,
+            ChecksumAlgorithm::Sha256 => &mut self.sha256,
+        }
+    }
+}
+
+/// The first checksum among the `Checksum*` fields of a ListParts `<Part>` or a
+/// CompleteMultipartUpload answer, in [`ChecksumAlgorithm::ALL`] order. (The fields are
+/// spelt out in each struct: serde's `flatten` would read the numbers beside them as
+/// strings.)
+fn first_checksum(
+    crc32: Option<String>,
+    crc32c: Option<String>,
+    crc64nvme: Option<String>,
+    sha256: Option<String>,
+) -> Option<Checksum> {
+    [
+        (ChecksumAlgorithm::Crc64Nvme, crc64nvme),
+        (ChecksumAlgorithm::Crc32c, crc32c),
+        (ChecksumAlgorithm::Crc32, crc32),
+        (ChecksumAlgorithm::Sha256, sha256),
+    ]
+    .into_iter()
+    .find_map(|(a, v)| Some(Checksum::new(a, v.filter(|v| !v.is_empty())?)))
 }
 
 impl CompletedPart {
@@ -72,23 +162,67 @@ impl CompletedPart {
         Self {
             part_number,
             etag: etag.into(),
+            checksum: None,
         }
+    }
+
+    /// The part with its checksum (as its UploadPart sent it).
+    ///
+    /// ```
+    /// use s3presign::client::{ChecksumAlgorithm, CompletedPart};
+    /// let part = CompletedPart::new(1, "\"e\"")
+    ///     .with_checksum(ChecksumAlgorithm::Crc32.checksum(b"part one"));
+    /// assert!(part.checksum.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = Some(checksum);
+        self
     }
 }
 
 /// An uploaded part, as ListParts reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(from = "PartRaw")]
 #[non_exhaustive]
 pub struct Part {
     /// The part number.
     pub part_number: u16,
     /// Entity tag (some servers omit it).
-    #[serde(rename = "ETag", default)]
     pub etag: Option<String>,
     /// Size in bytes.
-    #[serde(default)]
     pub size: u64,
+    /// The part's checksum, for an upload created with a checksum algorithm.
+    pub checksum: Option<Checksum>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PartRaw {
+    part_number: u16,
+    #[serde(rename = "ETag", default)]
+    etag: Option<String>,
+    #[serde(default)]
+    size: u64,
+    #[serde(rename = "ChecksumCRC32", default)]
+    crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", default)]
+    crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", default)]
+    crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA256", default)]
+    sha256: Option<String>,
+}
+
+impl From<PartRaw> for Part {
+    fn from(p: PartRaw) -> Self {
+        Self {
+            part_number: p.part_number,
+            etag: p.etag,
+            size: p.size,
+            checksum: first_checksum(p.crc32, p.crc32c, p.crc64nvme, p.sha256),
+        }
+    }
 }
 
 /// The parts of an upload: every part from `Client::list_parts` (which follows the
@@ -132,6 +266,14 @@ struct CompleteRequest<'a> {
 struct CompleteRaw {
     #[serde(rename = "ETag")]
     etag: Option<String>,
+    #[serde(rename = "ChecksumCRC32", default)]
+    crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", default)]
+    crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", default)]
+    crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA256", default)]
+    sha256: Option<String>,
 }
 
 /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html)
@@ -167,6 +309,17 @@ impl Spec for CreateMultipartUploadOp<'_> {
         if let Some(ct) = &self.options.content_type {
             spec = spec.header("content-type", ct.clone());
         }
+        if let Some((algorithm, kind)) = self.options.checksum {
+            if !kind.supports(algorithm) {
+                return Err(Error::invalid_input(
+                    "S3 computes CRC64NVME over the full object only and SHA-256 per part only: pick another checksum type",
+                ));
+            }
+            spec = spec.header("x-amz-checksum-algorithm", algorithm.name());
+            if kind == ChecksumType::FullObject {
+                spec = spec.header("x-amz-checksum-type", kind.name());
+            }
+        }
         Ok(spec)
     }
     fn parse(&self, response: Response) -> Result<MultipartUpload> {
@@ -183,14 +336,60 @@ impl Spec for CreateMultipartUploadOp<'_> {
         Ok(MultipartUpload {
             key: raw.key.unwrap_or_else(|| String::from(self.key)),
             upload_id: raw.upload_id,
+            checksum_algorithm: self.options.checksum.map(|(a, _)| a),
+            checksum_type: self.options.checksum.map(|(_, t)| t),
         })
     }
 }
 
 operation!(CreateMultipartUploadOp<'_> => MultipartUpload);
 
+/// Options for [`UploadPartOp::options`] and `Client::upload_part_with`: the part's
+/// checksum.
+///
+/// ```
+/// use s3presign::client::{ChecksumAlgorithm, UploadPart};
+/// let opts = UploadPart::new().checksum(ChecksumAlgorithm::Crc32);
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UploadPart {
+    checksum: Option<PartChecksum>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PartChecksum {
+    Compute(ChecksumAlgorithm),
+    Declared(Checksum),
+}
+
+impl UploadPart {
+    /// No checksum (for an upload created without a checksum algorithm).
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sends the part's checksum with `algorithm`, computed here: S3 refuses a part whose
+    /// bytes do not match it. Use the upload's algorithm
+    /// ([`MultipartUpload::checksum_algorithm`]).
+    #[must_use]
+    pub fn checksum(mut self, algorithm: ChecksumAlgorithm) -> Self {
+        self.checksum = Some(PartChecksum::Compute(algorithm));
+        self
+    }
+    /// Sends this checksum, computed elsewhere (while the part was read from disk, or by
+    /// the party that produced it): S3 refuses the part if its bytes do not match.
+    #[must_use]
+    pub fn declared_checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = Some(PartChecksum::Declared(checksum));
+        self
+    }
+}
+
 /// [UploadPart](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html) as an
-/// [`Operation`](super::Operation).
+/// [`Operation`](super::Operation). With a checksum ([`options`](Self::options)), an
+/// answer that reports another checksum for the part is an
+/// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) error, and the returned
+/// [`CompletedPart`] carries the checksum.
 #[derive(Debug, Clone)]
 pub struct UploadPartOp<'a> {
     bucket: &'a str,
@@ -198,6 +397,7 @@ pub struct UploadPartOp<'a> {
     upload_id: &'a str,
     part_number: u16,
     body: Bytes,
+    checksum: Option<Checksum>,
 }
 
 impl<'a> UploadPartOp<'a> {
@@ -215,7 +415,19 @@ impl<'a> UploadPartOp<'a> {
             upload_id,
             part_number,
             body: body.into(),
+            checksum: None,
         }
+    }
+
+    /// Applies `options` (the part's checksum, computed from the body now).
+    #[must_use]
+    pub fn options(mut self, options: &UploadPart) -> Self {
+        self.checksum = match &options.checksum {
+            None => None,
+            Some(PartChecksum::Compute(a)) => Some(a.checksum(&self.body)),
+            Some(PartChecksum::Declared(c)) => Some(c.clone()),
+        };
+        self
     }
 }
 
@@ -225,18 +437,34 @@ impl Spec for UploadPartOp<'_> {
         if !(1..=10_000).contains(&self.part_number) {
             return Err(Error::invalid_input("part numbers are 1..=10000"));
         }
-        Ok(
-            RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
-                .query("partNumber", self.part_number.to_string())
-                .query("uploadId", self.upload_id)
-                .body(self.body.clone()),
-        )
+        let mut spec = RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
+            .query("partNumber", self.part_number.to_string())
+            .query("uploadId", self.upload_id)
+            .body(self.body.clone());
+        if let Some(c) = &self.checksum {
+            spec = spec
+                .header("x-amz-sdk-checksum-algorithm", c.algorithm.name())
+                .header(c.algorithm.header_name(), c.value.clone());
+        }
+        Ok(spec)
     }
     fn parse(&self, response: Response) -> Result<CompletedPart> {
         let etag = response
             .header("etag")
             .ok_or_else(|| Error::decode("UploadPart returned no ETag", None))?;
-        Ok(CompletedPart::new(self.part_number, etag))
+        let part = CompletedPart::new(self.part_number, etag);
+        let Some(sent) = &self.checksum else {
+            return Ok(part);
+        };
+        if response
+            .header(sent.algorithm.header_name())
+            .is_some_and(|v| v != sent.value)
+        {
+            return Err(Error::integrity(
+                "the server reports another checksum for the part than the one sent",
+            ));
+        }
+        Ok(part.with_checksum(sent.clone()))
     }
 }
 
@@ -251,6 +479,7 @@ pub struct CompleteMultipartUploadOp<'a> {
     key: &'a str,
     upload_id: &'a str,
     parts: &'a [CompletedPart],
+    full_object: Option<&'a Checksum>,
 }
 
 impl<'a> CompleteMultipartUploadOp<'a> {
@@ -266,6 +495,39 @@ impl<'a> CompleteMultipartUploadOp<'a> {
             key,
             upload_id,
             parts,
+            full_object: None,
+        }
+    }
+
+    /// The whole object's checksum, for an upload created with
+    /// [`ChecksumType::FullObject`]: sent (`x-amz-checksum-*`, S3 refuses to complete an
+    /// object that does not match) and compared with the answer's.
+    #[must_use]
+    pub fn full_object_checksum(mut self, checksum: &'a Checksum) -> Self {
+        self.full_object = Some(checksum);
+        self
+    }
+
+    /// Checks the answer's checksum: a composite one (`...-N`) against the parts'
+    /// checksums, a full-object one against [`full_object_checksum`](Self::full_object_checksum).
+    fn check_checksum(&self, answer: Option<Checksum>) -> Result<()> {
+        let Some(answer) = answer else {
+            return Ok(());
+        };
+        let expected = if answer.value.contains('-') {
+            let parts: Option<Vec<&Checksum>> =
+                self.parts.iter().map(|p| p.checksum.as_ref()).collect();
+            parts.and_then(|p| Checksum::composite(&p))
+        } else {
+            self.full_object.cloned()
+        };
+        match expected {
+            Some(e) if e.algorithm == answer.algorithm && e.value != answer.value => {
+                Err(Error::integrity(
+                    "the completed object's checksum differs from the one its parts give",
+                ))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -280,11 +542,14 @@ impl Spec for CompleteMultipartUploadOp<'_> {
                 parts: self.parts,
             },
         )?;
-        let spec = RequestSpec::new("POST", Target::Object(self.bucket, self.key))
+        let mut spec = RequestSpec::new("POST", Target::Object(self.bucket, self.key))
             .query("uploadId", self.upload_id)
             .header("content-type", "application/xml")
             .body(doc)
             .error_in_success();
+        if let Some(c) = self.full_object {
+            spec = spec.header(c.algorithm.header_name(), c.value.clone());
+        }
         #[cfg(feature = "client")]
         let spec = spec.not_idempotent();
         Ok(spec)
@@ -294,6 +559,12 @@ impl Spec for CompleteMultipartUploadOp<'_> {
             &response.body,
             "could not parse the CompleteMultipartUpload answer",
         )?;
+        self.check_checksum(first_checksum(
+            raw.crc32,
+            raw.crc32c,
+            raw.crc64nvme,
+            raw.sha256,
+        ))?;
         Ok(raw.etag)
     }
 }
@@ -426,6 +697,26 @@ impl Client {
             body,
         ))
         .await
+    }
+
+    /// UploadPart with options: the part's checksum ([`UploadPart::checksum`]).
+    ///
+    /// # Errors
+    /// As [`upload_part`](Self::upload_part); `BadDigest` (or `InvalidRequest`) from the
+    /// server for a part that does not match its checksum;
+    /// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) for an answer that reports
+    /// another checksum.
+    pub async fn upload_part_with(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u16,
+        body: impl Into<Bytes>,
+        options: &UploadPart,
+    ) -> Result<CompletedPart> {
+        let op = UploadPartOp::new(bucket, key, upload_id, part_number, body).options(options);
+        self.run(&op).await
     }
 
     /// A presigned UploadPart URL (from the core's

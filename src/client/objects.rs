@@ -15,7 +15,9 @@ use serde::Deserialize;
 use super::Client;
 #[cfg(feature = "client")]
 use super::checksum::BodyCheck;
-use super::checksum::{Integrity, check_body, crc32_base64};
+use super::checksum::{Checksum, Integrity, check_body, crc32_base64};
+#[cfg(feature = "client")]
+use super::checksum::{HashingStream, stream_body};
 use super::error::Result;
 use super::operation::{Spec, operation};
 use super::request::{RequestSpec, Target};
@@ -147,6 +149,7 @@ pub struct PutObject {
     cache_control: Option<String>,
     content_disposition: Option<String>,
     metadata: Vec<(String, String)>,
+    checksum: Option<Checksum>,
 }
 
 impl PutObject {
@@ -177,6 +180,15 @@ impl PutObject {
     pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata
             .push((name.into().to_ascii_lowercase(), value.into()));
+        self
+    }
+    /// The body's checksum, computed in advance (while the file was written, say): sent
+    /// as `x-amz-checksum-*` whatever the [`Integrity`] setting, instead of the CRC32 the
+    /// client would compute, and the only way to have a streamed body
+    /// (`Client::put_object_stream`) checked by the server before it is stored.
+    #[must_use]
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = Some(checksum);
         self
     }
 }
@@ -446,6 +458,11 @@ fn put_spec<'a>(bucket: &'a str, key: &'a str, opts: &PutObject) -> RequestSpec<
         name.push_str(n);
         spec = spec.header(name, v.clone());
     }
+    if let Some(c) = &opts.checksum {
+        spec = spec
+            .header("x-amz-sdk-checksum-algorithm", c.algorithm.name())
+            .header(c.algorithm.header_name(), c.value.clone());
+    }
     spec
 }
 
@@ -461,6 +478,7 @@ impl Spec for PutObjectOp<'_> {
     fn spec(&self) -> Result<RequestSpec<'_>> {
         let spec = put_spec(self.bucket, self.key, self.options);
         Ok(match self.integrity {
+            _ if self.options.checksum.is_some() => spec,
             Integrity::WhenSupported => spec
                 .header("x-amz-sdk-checksum-algorithm", "CRC32")
                 .header("x-amz-checksum-crc32", crc32_base64(&self.body)),
@@ -622,10 +640,19 @@ impl Client {
 
     /// PutObject with a streamed body of exactly `content_length` bytes (signed as
     /// `UNSIGNED-PAYLOAD`, so use HTTPS). Not retried, since the stream cannot be replayed;
-    /// for large files prefer a multipart upload.
+    /// for large files prefer [`upload`](Self::upload).
+    ///
+    /// Integrity: a checksum known in advance ([`PutObject::checksum`]) is sent and
+    /// checked by the server before it stores anything. Without one (and with
+    /// [`Integrity::WhenSupported`]), the client computes the CRC64NVME of the bytes as
+    /// they leave and compares it with the one the server reports having stored (S3
+    /// does), so a body damaged on the way is an error rather than a silent success.
     ///
     /// # Errors
-    /// Server or transport errors (a stream error aborts the request).
+    /// Server or transport errors (a stream error aborts the request);
+    /// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) when the server stored
+    /// other bytes than those sent (the object is then already written: delete or
+    /// rewrite it).
     pub async fn put_object_stream<S>(
         &self,
         bucket: &str,
@@ -642,9 +669,15 @@ impl Client {
         let spec = put_spec(bucket, key, opts)
             .header("content-length", content_length.to_string())
             .not_idempotent();
-        let resp = self
-            .execute_with_stream(spec, reqwest::Body::wrap_stream(body))
-            .await?;
+        if opts.checksum.is_some() || self.integrity() == Integrity::WhenRequired {
+            let resp = self
+                .execute_with_stream(spec, reqwest::Body::wrap_stream(body))
+                .await?;
+            return Ok(put_output(&resp));
+        }
+        let (stream, sent) = HashingStream::new(body);
+        let resp = self.execute_with_stream(spec, stream_body(stream)).await?;
+        sent.check_against(&resp.headers)?;
         Ok(put_output(&resp))
     }
 
