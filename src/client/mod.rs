@@ -147,6 +147,7 @@ mod objects;
 pub(crate) mod operation;
 #[cfg(feature = "client")]
 mod paginate;
+mod parts;
 pub(crate) mod request;
 pub(crate) mod response;
 #[cfg(feature = "client")]
