@@ -30,6 +30,9 @@ pub enum ErrorKind {
     /// The bytes received do not match the checksum or length the server declared for
     /// them (see [`Integrity`](super::Integrity)).
     Integrity,
+    /// A local file could not be read or written (uploads from and downloads to files);
+    /// the [`std::io::Error`] is the source.
+    Io,
 }
 
 /// An error from a `Client` call.
@@ -164,6 +167,13 @@ impl Error {
 
     pub(crate) fn integrity(context: &'static str) -> Self {
         Self::new(ErrorKind::Integrity, context)
+    }
+
+    #[cfg(feature = "client")]
+    pub(crate) fn io(context: &'static str, err: std::io::Error) -> Self {
+        let mut e = Self::new(ErrorKind::Io, context);
+        e.inner.source = Some(Box::new(err));
+        e
     }
 
     pub(crate) fn invalid_input(context: &'static str) -> Self {

@@ -152,6 +152,8 @@ pub(crate) mod request;
 pub(crate) mod response;
 #[cfg(feature = "client")]
 mod send;
+#[cfg(feature = "client")]
+mod transfer;
 mod xml;
 
 pub use bucket_config::{
@@ -208,3 +210,8 @@ pub use objects::{
 };
 pub use operation::{Operation, prepare};
 pub use response::MAX_ERROR_BODY;
+#[cfg(feature = "client")]
+pub use transfer::{
+    DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, Download, DownloadOutput, MAX_PART_SIZE, MAX_PARTS,
+    MIN_PART_SIZE, Progress, Upload, UploadOutput, UploadSource,
+};

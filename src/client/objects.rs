@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::Client;
 #[cfg(feature = "client")]
 use super::checksum::BodyCheck;
-use super::checksum::{Checksum, Integrity, check_body, crc32_base64};
+use super::checksum::{Checksum, ChecksumAlgorithm, Integrity, check_body, crc32_base64};
 #[cfg(feature = "client")]
 use super::checksum::{HashingStream, stream_body};
 use super::error::Result;
@@ -45,6 +45,9 @@ pub struct ObjectMeta {
     pub content_range: Option<String>,
     /// User metadata (`x-amz-meta-*`), names without the prefix, lowercase, sorted.
     pub metadata: Vec<(String, String)>,
+    /// The checksum S3 stored (`x-amz-checksum-*`, asked for with
+    /// [`Integrity::WhenSupported`]): a whole object's, or a composite one ending in `-N`.
+    pub checksum: Option<Checksum>,
 }
 
 impl ObjectMeta {
@@ -68,6 +71,9 @@ impl ObjectMeta {
             version_id: get("x-amz-version-id"),
             content_range: get("content-range"),
             metadata,
+            checksum: ChecksumAlgorithm::ALL
+                .into_iter()
+                .find_map(|a| Some(Checksum::new(a, get(a.header_name())?))),
         }
     }
 }
@@ -77,6 +83,7 @@ impl ObjectMeta {
 pub struct GetObject {
     range: Option<(u64, Option<u64>)>,
     version_id: Option<String>,
+    if_match: Option<String>,
 }
 
 impl GetObject {
@@ -94,6 +101,13 @@ impl GetObject {
     #[must_use]
     pub fn version_id(mut self, v: impl Into<String>) -> Self {
         self.version_id = Some(v.into());
+        self
+    }
+    /// Only if the object's `ETag` is still this one (`If-Match`): a changed object is a
+    /// `412 PreconditionFailed` error instead of bytes from another version.
+    #[must_use]
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
         self
     }
 }
@@ -319,22 +333,36 @@ impl PresignPut {
 pub struct HeadObjectOp<'a> {
     bucket: &'a str,
     key: &'a str,
+    integrity: Integrity,
 }
 
 impl<'a> HeadObjectOp<'a> {
-    /// The metadata of `bucket/key`.
+    /// The metadata of `bucket/key`, with its stored checksum
+    /// ([`Integrity::WhenSupported`]).
     pub fn new(bucket: &'a str, key: &'a str) -> Self {
-        Self { bucket, key }
+        Self {
+            bucket,
+            key,
+            integrity: Integrity::default(),
+        }
+    }
+
+    /// Whether to ask for the stored checksum (default [`Integrity::WhenSupported`]).
+    #[must_use]
+    pub fn integrity(mut self, integrity: Integrity) -> Self {
+        self.integrity = integrity;
+        self
     }
 }
 
 impl Spec for HeadObjectOp<'_> {
     type Output = ObjectMeta;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(RequestSpec::new(
-            "HEAD",
-            Target::Object(self.bucket, self.key),
-        ))
+        let spec = RequestSpec::new("HEAD", Target::Object(self.bucket, self.key));
+        Ok(match self.integrity {
+            Integrity::WhenSupported => spec.header("x-amz-checksum-mode", "ENABLED"),
+            Integrity::WhenRequired => spec,
+        })
     }
     fn parse(&self, response: Response) -> Result<ObjectMeta> {
         Ok(ObjectMeta::from_headers(&response.headers))
@@ -380,6 +408,9 @@ impl Spec for GetObjectOp<'_> {
         let o = self.options;
         let mut spec = RequestSpec::new("GET", Target::Object(self.bucket, self.key))
             .query_opt("versionId", o.version_id.as_deref());
+        if let Some(etag) = &o.if_match {
+            spec = spec.header("if-match", etag.clone());
+        }
         if let Some((first, last)) = o.range {
             let mut r = String::from("bytes=");
             push_u64(&mut r, first);
@@ -579,7 +610,8 @@ impl Client {
     /// # Errors
     /// [`Error::is_not_found`](super::Error::is_not_found) when there is no such key; other server or transport errors.
     pub async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectMeta> {
-        self.run(&HeadObjectOp::new(bucket, key)).await
+        self.run(&HeadObjectOp::new(bucket, key).integrity(self.integrity()))
+            .await
     }
 
     /// [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), whole body.
