@@ -163,7 +163,7 @@ impl From<PartRaw> for Part {
     }
 }
 
-/// Options for [`UploadPartOp::options`] and `Client::upload_part_with`: the part's
+/// Options for [`UploadPartOp::options`](super::UploadPartOp::options) and `Client::upload_part_with`: the part's
 /// checksum.
 ///
 /// ```
@@ -189,7 +189,7 @@ impl UploadPart {
     }
     /// Sends the part's checksum with `algorithm`, computed here: S3 refuses a part whose
     /// bytes do not match it. Use the upload's algorithm
-    /// ([`MultipartUpload::checksum_algorithm`]).
+    /// ([`MultipartUpload::checksum_algorithm`](super::MultipartUpload::checksum_algorithm)).
     #[must_use]
     pub fn checksum(mut self, algorithm: ChecksumAlgorithm) -> Self {
         self.checksum = Some(PartChecksum::Compute(algorithm));

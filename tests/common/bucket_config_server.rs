@@ -532,7 +532,14 @@ impl S3 for ConfigServer {
         let bucket = req.input.bucket.clone();
         let key = req.input.key.clone();
         let has_versions = self.state.with(&bucket, |b| b.versions.contains_key(&key));
+        let if_match = req.input.if_match.clone();
         let mut resp = self.fs.get_object(req).await?;
+        // s3s-fs ignores If-Match on GET; S3 answers 412 when the ETag differs.
+        if let (Some(ETagCondition::ETag(want)), Some(have)) = (&if_match, &resp.output.e_tag)
+            && !want.strong_cmp(have)
+        {
+            return Err(s3_error!(PreconditionFailed));
+        }
         if has_versions {
             // The store keeps one checksum per key, from the last write; after a version
             // is removed the file holds an older version's bytes. S3 keeps a checksum per

@@ -124,6 +124,7 @@ fn join_error(e: tokio::task::JoinError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::vec::Vec;
 
     #[test]
     fn part_sizes_keep_within_10000_parts() {
