@@ -469,3 +469,28 @@ async fn corrupted_downloads_fail_their_checksum_single_and_ranged() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_handle_aborts_before_the_upload_returns() {
+    let Some(c) = fault_ctx(PartFault::SlowAfterFirst, 3).await else {
+        return;
+    };
+    let b = new_bucket(&c.client, "cancel2").await;
+    let cancel = Cancel::new();
+    let c2 = cancel.clone();
+    let opts = multipart_opts()
+        .concurrency(1)
+        .cancel(&cancel)
+        .on_progress(move |_, _| c2.cancel());
+    let src = UploadSource::reader(std::io::Cursor::new(pattern(12 * MIB, 6)), None);
+    let e = c.client.upload(&b, "k", src, &opts).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+    assert!(cancel.is_cancelled());
+    // The abort already happened: no waiting.
+    let ids = c.uploads.lock().unwrap().clone();
+    assert_eq!(ids.len(), 1, "one upload was started");
+    for id in ids {
+        let e = c.client.list_parts(&b, "k", &id).await.unwrap_err();
+        assert!(e.is_not_found(), "upload {id} still open: {e:?}");
+    }
+}

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     /// A local file could not be read or written (uploads from and downloads to files);
     /// the [`std::io::Error`] is the source.
     Io,
+    /// The transfer was cancelled (see `Cancel`); a multipart upload was aborted.
+    Cancelled,
 }
 
 /// An error from a `Client` call.
@@ -174,6 +176,11 @@ impl Error {
         let mut e = Self::new(ErrorKind::Io, context);
         e.inner.source = Some(Box::new(err));
         e
+    }
+
+    #[cfg(feature = "client")]
+    pub(crate) fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "the transfer was cancelled")
     }
 
     pub(crate) fn invalid_input(context: &'static str) -> Self {

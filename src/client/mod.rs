@@ -212,6 +212,6 @@ pub use operation::{Operation, prepare};
 pub use response::MAX_ERROR_BODY;
 #[cfg(feature = "client")]
 pub use transfer::{
-    DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, Download, DownloadOutput, MAX_PART_SIZE, MAX_PARTS,
-    MIN_PART_SIZE, Progress, Upload, UploadOutput, UploadSource,
+    Cancel, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, Download, DownloadOutput, MAX_PART_SIZE,
+    MAX_PARTS, MIN_PART_SIZE, Progress, Upload, UploadOutput, UploadSource,
 };

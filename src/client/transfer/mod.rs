@@ -54,6 +54,72 @@ impl fmt::Debug for Progress {
     }
 }
 
+/// Cancels a transfer from elsewhere (a Ctrl-C handler, a button): the upload stops, its
+/// multipart upload is aborted (and the abort awaited), and it returns
+/// [`ErrorKind::Cancelled`](super::ErrorKind::Cancelled). Dropping the upload's future
+/// also aborts, from a task that nothing waits for; use a `Cancel` when the process is
+/// about to exit.
+///
+/// ```
+/// use s3presign::client::{Cancel, Upload};
+/// let cancel = Cancel::new();
+/// let opts = Upload::new().cancel(&cancel);
+/// // elsewhere: cancel.cancel();
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cancel(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Cancel {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Cancel {
+    /// Not cancelled yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cancels every transfer given this handle (or a clone of it).
+    pub fn cancel(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    async fn cancelled(&self) {
+        let mut rx = self.0.subscribe();
+        let _ = rx.wait_for(|c| *c).await;
+    }
+
+    /// Runs `f` until it finishes or the transfer is cancelled.
+    pub(crate) async fn or_cancelled<T>(
+        cancel: Option<&Self>,
+        f: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let Some(cancel) = cancel else {
+            return f.await;
+        };
+        let mut f = core::pin::pin!(f);
+        let mut stop = core::pin::pin!(cancel.cancelled());
+        core::future::poll_fn(|cx| {
+            if let core::task::Poll::Ready(r) = f.as_mut().poll(cx) {
+                return core::task::Poll::Ready(r);
+            }
+            match stop.as_mut().poll(cx) {
+                core::task::Poll::Ready(()) => core::task::Poll::Ready(Err(Error::cancelled())),
+                core::task::Poll::Pending => core::task::Poll::Pending,
+            }
+        })
+        .await
+    }
+}
+
 /// Bytes done so far, reported to the callback.
 #[derive(Debug, Clone)]
 struct Counter {

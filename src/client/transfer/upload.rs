@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinSet;
 
 use super::{
-    Counter, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, Progress,
+    Cancel, Counter, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, Progress,
     check_sizes, join_error, part_size_for,
 };
 use crate::client::checksum::{Checksum, ChecksumAlgorithm, ChecksumType, Hasher, Integrity};
@@ -39,6 +39,7 @@ pub struct Upload {
     content_type: Option<String>,
     checksum: (ChecksumAlgorithm, ChecksumType),
     progress: Option<Progress>,
+    cancel: Option<Cancel>,
 }
 
 impl Default for Upload {
@@ -50,6 +51,7 @@ impl Default for Upload {
             content_type: None,
             checksum: (ChecksumAlgorithm::Crc32, ChecksumType::Composite),
             progress: None,
+            cancel: None,
         }
     }
 }
@@ -97,6 +99,12 @@ impl Upload {
     #[must_use]
     pub fn on_progress(mut self, f: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {
         self.progress = Some(Progress::new(f));
+        self
+    }
+    /// Stops the upload when `cancel` is cancelled (a multipart upload is aborted first).
+    #[must_use]
+    pub fn cancel(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
         self
     }
 }
@@ -267,11 +275,12 @@ impl Client {
         let (mut reader, length) = source.open().await?;
         let part_size = part_size_for(options.part_size, length)?;
         let counter = Counter::new(options.progress.clone(), length);
-        let first = read_up_to(&mut reader, Vec::new(), options.threshold + 1).await?;
+        let cancel = options.cancel.as_ref();
+        let read = read_up_to(&mut reader, Vec::new(), options.threshold + 1);
+        let first = Cancel::or_cancelled(cancel, read).await?;
         if first.len() as u64 <= options.threshold {
-            return self
-                .upload_single(bucket, key, first, length, options, &counter)
-                .await;
+            let single = self.upload_single(bucket, key, first, length, options, &counter);
+            return Cancel::or_cancelled(cancel, single).await;
         }
         let mut create = CreateMultipartUpload::new();
         if let Some(ct) = &options.content_type {
@@ -297,7 +306,7 @@ impl Client {
             options,
             counter,
         };
-        let result = parts.run(reader, first, length).await;
+        let result = Cancel::or_cancelled(cancel, parts.run(reader, first, length)).await;
         if result.is_err() {
             guard.armed = false;
             let _ = self
