@@ -183,3 +183,199 @@ async fn bad_input_and_server_errors_are_one_line() {
     let out = cli(&c, &["ls", "s3://no-such-bucket-here"]).await;
     one_line_error(&out, 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// Ctrl-C: the server delays parts and ranges so that the signal arrives mid-transfer.
+
+#[cfg(unix)]
+mod interrupt {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// Delays UploadPart and ranged GETs by 2 s; records upload ids and counts them.
+    #[derive(Clone)]
+    struct Slow<S> {
+        inner: S,
+        uploads: Arc<Mutex<BTreeSet<String>>>,
+        slowed: Arc<AtomicU64>,
+    }
+
+    impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for Slow<S>
+    where
+        S: hyper::service::Service<
+                http::Request<hyper::body::Incoming>,
+                Response = s3s::HttpResponse,
+                Error = s3s::HttpError,
+            > + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        type Response = s3s::HttpResponse;
+        type Error = s3s::HttpError;
+        type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+        fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+            let query = req.uri().query().unwrap_or("").to_owned();
+            let part = req.method() == http::Method::PUT && query.contains("partNumber=");
+            let range = req.headers().contains_key("range");
+            if part {
+                let id = query.split('&').find_map(|p| p.strip_prefix("uploadId="));
+                self.uploads
+                    .lock()
+                    .unwrap()
+                    .insert(id.unwrap_or("").to_owned());
+            }
+            let slow = part || range;
+            if slow {
+                self.slowed.fetch_add(1, Ordering::SeqCst);
+            }
+            let fut = self.inner.call(req);
+            Box::pin(async move {
+                if slow {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                fut.await
+            })
+        }
+    }
+
+    struct SlowCtx {
+        c: Ctx,
+        uploads: Arc<Mutex<BTreeSet<String>>>,
+        slowed: Arc<AtomicU64>,
+    }
+
+    async fn slow_ctx(bucket: &str) -> SlowCtx {
+        let uploads = Arc::new(Mutex::new(BTreeSet::new()));
+        let slowed = Arc::new(AtomicU64::new(0));
+        let (u2, s2) = (Arc::clone(&uploads), Arc::clone(&slowed));
+        let srv = server::start_with(move |inner| Slow {
+            inner,
+            uploads: u2,
+            slowed: s2,
+        })
+        .await;
+        let client = Client::builder()
+            .endpoint(Endpoint::custom(&srv.endpoint, "us-east-1").unwrap())
+            .static_credentials(Credentials::new(server::ACCESS_KEY, server::SECRET_KEY))
+            .build()
+            .unwrap();
+        client.create_bucket(bucket).await.unwrap();
+        let c = Ctx {
+            srv,
+            client,
+            home: tempfile::tempdir().unwrap(),
+        };
+        SlowCtx { c, uploads, slowed }
+    }
+
+    /// Starts the CLI, sends SIGINT once the server holds a slowed request, and waits.
+    async fn interrupt(s: &SlowCtx, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_s3presign"));
+        cmd.args(args)
+            .args([
+                "--endpoint-url",
+                &s.c.srv.endpoint,
+                "--path-style",
+                "--no-progress",
+            ])
+            .env_clear()
+            .env("HOME", s.c.home.path())
+            .env("AWS_ACCESS_KEY_ID", server::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", server::SECRET_KEY)
+            .env("AWS_REGION", "us-east-1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        for _ in 0..200 {
+            if s.slowed.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(
+            s.slowed.load(Ordering::SeqCst) > 0,
+            "the transfer never started"
+        );
+        let pid = i32::try_from(child.id()).unwrap();
+        send_sigint(pid);
+        tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Ctrl-C, as `kill -INT PID` (no unsafe libc call in the tests).
+    fn send_sigint(pid: i32) {
+        let st = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill -INT {pid}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ctrl_c_during_cp_aborts_the_upload() {
+        let s = slow_ctx("cli-int-up").await;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("big.bin");
+        std::fs::write(&src, vec![7u8; 12 * MIB]).unwrap();
+        let args = [
+            "cp",
+            src.to_str().unwrap(),
+            "s3://cli-int-up/big.bin",
+            "--part-size",
+            "5",
+        ];
+        let out = interrupt(&s, &args).await;
+        assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+        let ids = s.uploads.lock().unwrap().clone();
+        assert_eq!(ids.len(), 1);
+        for id in ids {
+            let e =
+                s.c.client
+                    .list_parts("cli-int-up", "big.bin", &id)
+                    .await
+                    .unwrap_err();
+            assert!(e.is_not_found(), "the upload was not aborted: {e:?}");
+        }
+        let e =
+            s.c.client
+                .head_object("cli-int-up", "big.bin")
+                .await
+                .unwrap_err();
+        assert!(e.is_not_found());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ctrl_c_during_cp_leaves_no_partial_file() {
+        let s = slow_ctx("cli-int-down").await;
+        let body = vec![9u8; 12 * MIB];
+        s.c.client
+            .put_object("cli-int-down", "big.bin", body, &PutObject::new())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("big.bin");
+        let args = [
+            "cp",
+            "s3://cli-int-down/big.bin",
+            dest.to_str().unwrap(),
+            "--part-size",
+            "5",
+        ];
+        let out = interrupt(&s, &args).await;
+        assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no file left"
+        );
+    }
+}
