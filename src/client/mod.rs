@@ -55,8 +55,9 @@
 //! - make the client read an endless error body: at most [`MAX_ERROR_BODY`] bytes are read;
 //! - corrupt data unseen ([`Integrity`], default [`Integrity::WhenSupported`]): uploads carry
 //!   a CRC32, downloads are checked against their full-object checksum and
-//!   `Content-Length`, streamed ones before their end is reported. Use
-//!   [`Integrity::WhenRequired`] for stores that refuse checksum headers.
+//!   `Content-Length`, streamed ones before their end is reported; multipart parts carry
+//!   their checksums when the upload asks for them ([`CreateMultipartUpload::checksum`]).
+//!   Use [`Integrity::WhenRequired`] for stores that refuse checksum headers.
 //!
 //! ## By operation group
 //!
@@ -106,6 +107,19 @@
 //!     .filter(FilterRules::new().prefix("uploads/").suffix(".mp4"));
 //! client.put_bucket_notification_configuration("videos-eu",
 //!     &NotificationConfiguration::default().lambda(lambda)).await?;
+//! # Ok(()) }
+//! # }
+//! ```
+//!
+//! Large files, in parallel parts with bounded memory, checksums and progress (a failed or
+//! cancelled upload is aborted; a failed download leaves the destination untouched):
+//! ```no_run
+//! # #[cfg(feature = "client")] mod m {
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! let opts = Upload::new().on_progress(|done, total| eprintln!("{done} of {total:?}"));
+//! client.upload("videos-eu", "big.mp4", UploadSource::file("big.mp4"), &opts).await?;
+//! client.download("videos-eu", "big.mp4", "copy.mp4", &Download::new()).await?;
 //! # Ok(()) }
 //! # }
 //! ```
