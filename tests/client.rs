@@ -1669,3 +1669,124 @@ async fn put_bucket_cors_needs_an_integrity_header() {
         .unwrap();
     cleanup(&c, &b).await;
 }
+
+/// The checksum a second implementation (s3s's) gives for `data`.
+fn independent_crc32(data: &[u8]) -> String {
+    let mut h = s3s::checksum::ChecksumHasher {
+        crc32: Some(Default::default()),
+        ..Default::default()
+    };
+    h.update(data);
+    h.finalize().checksum_crc32.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checksums_on_parts_completion_and_streams() {
+    let c = ctx().await;
+    let b = new_bucket(&c, "checksums").await;
+    let part1: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let part2: Vec<u8> = b"the end".to_vec();
+    let key = "sums/object.bin";
+    let create =
+        CreateMultipartUpload::new().checksum(ChecksumAlgorithm::Crc32, ChecksumType::Composite);
+    let up = c
+        .client
+        .create_multipart_upload(&b, key, &create)
+        .await
+        .unwrap();
+    assert_eq!(up.checksum_algorithm, Some(ChecksumAlgorithm::Crc32));
+    let crc32 = UploadPart::new().checksum(ChecksumAlgorithm::Crc32);
+    let id = &up.upload_id;
+    let p1 = c
+        .client
+        .upload_part_with(&b, key, id, 1, part1.clone(), &crc32)
+        .await
+        .unwrap();
+    let expected1 = Checksum::new(ChecksumAlgorithm::Crc32, independent_crc32(&part1));
+    assert_eq!(p1.checksum.as_ref(), Some(&expected1));
+    let p2 = c
+        .client
+        .upload_part_with(&b, key, id, 2, part2.clone(), &crc32)
+        .await
+        .unwrap();
+
+    // A part whose bytes do not match its checksum is refused by the server.
+    let wrong = Checksum::new(ChecksumAlgorithm::Crc32, independent_crc32(b"other bytes"));
+    let lying = UploadPart::new().declared_checksum(wrong.clone());
+    let e = c
+        .client
+        .upload_part_with(&b, key, id, 3, part2.clone(), &lying)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
+    assert!(
+        matches!(e.code(), Some("BadDigest" | "InvalidRequest")),
+        "{e:?}"
+    );
+
+    let listed = c.client.list_parts(&b, key, id).await.unwrap();
+    let numbers: Vec<u16> = listed.parts.iter().map(|p| p.part_number).collect();
+    assert_eq!(numbers, [1, 2], "the refused part is not stored");
+    assert_eq!(listed.parts[0].checksum.as_ref(), Some(&expected1));
+
+    // Completing with a part checksum that is not the uploaded one is refused.
+    let forged = [p1.clone().with_checksum(wrong), p2.clone()];
+    let e = c
+        .client
+        .complete_multipart_upload(&b, key, id, &forged)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
+    c.client
+        .complete_multipart_upload(&b, key, id, &[p1, p2])
+        .await
+        .unwrap();
+    let got = c.client.get_object(&b, key).await.unwrap();
+    assert_eq!(got.body.len(), part1.len() + part2.len());
+    assert!(got.body.starts_with(&part1) && got.body.ends_with(&part2));
+
+    // A streamed PutObject with its checksum declared up front: checked by the server.
+    let chunks = || {
+        Chunks(
+            vec![
+                bytes::Bytes::from_static(b"hello "),
+                bytes::Bytes::from_static(b"world"),
+            ]
+            .into(),
+        )
+    };
+    let good = PutObject::new().checksum(Checksum::new(
+        ChecksumAlgorithm::Crc32,
+        independent_crc32(b"hello world"),
+    ));
+    c.client
+        .put_object_stream(&b, "sums/stream", 11, chunks(), &good)
+        .await
+        .unwrap();
+    let bad = PutObject::new().checksum(Checksum::new(
+        ChecksumAlgorithm::Crc32,
+        independent_crc32(b"hello worle"),
+    ));
+    let e = c
+        .client
+        .put_object_stream(&b, "sums/bad", 11, chunks(), &bad)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
+    assert!(
+        c.client
+            .head_object(&b, "sums/bad")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    // Without a declared checksum the stream is hashed as it leaves and compared with the
+    // checksum the server reports (if it reports one).
+    c.client
+        .put_object_stream(&b, "sums/plain", 11, chunks(), &PutObject::new())
+        .await
+        .unwrap();
+    let got = c.client.get_object(&b, "sums/stream").await.unwrap();
+    assert_eq!(&got.body[..], b"hello world");
+    cleanup(&c, &b).await;
+}

@@ -30,6 +30,11 @@ pub enum ErrorKind {
     /// The bytes received do not match the checksum or length the server declared for
     /// them (see [`Integrity`](super::Integrity)).
     Integrity,
+    /// A local file could not be read or written (uploads from and downloads to files);
+    /// the [`std::io::Error`] is the source.
+    Io,
+    /// The transfer was cancelled (see `Cancel`); a multipart upload was aborted.
+    Cancelled,
 }
 
 /// An error from a `Client` call.
@@ -164,6 +169,18 @@ impl Error {
 
     pub(crate) fn integrity(context: &'static str) -> Self {
         Self::new(ErrorKind::Integrity, context)
+    }
+
+    #[cfg(feature = "client")]
+    pub(crate) fn io(context: &'static str, err: std::io::Error) -> Self {
+        let mut e = Self::new(ErrorKind::Io, context);
+        e.inner.source = Some(Box::new(err));
+        e
+    }
+
+    #[cfg(feature = "client")]
+    pub(crate) fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "the transfer was cancelled")
     }
 
     pub(crate) fn invalid_input(context: &'static str) -> Self {

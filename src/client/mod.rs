@@ -55,8 +55,9 @@
 //! - make the client read an endless error body: at most [`MAX_ERROR_BODY`] bytes are read;
 //! - corrupt data unseen ([`Integrity`], default [`Integrity::WhenSupported`]): uploads carry
 //!   a CRC32, downloads are checked against their full-object checksum and
-//!   `Content-Length`, streamed ones before their end is reported. Use
-//!   [`Integrity::WhenRequired`] for stores that refuse checksum headers.
+//!   `Content-Length`, streamed ones before their end is reported; multipart parts carry
+//!   their checksums when the upload asks for them ([`CreateMultipartUpload::checksum`]).
+//!   Use [`Integrity::WhenRequired`] for stores that refuse checksum headers.
 //!
 //! ## By operation group
 //!
@@ -110,6 +111,19 @@
 //! # }
 //! ```
 //!
+//! Large files, in parallel parts with bounded memory, checksums and progress (a failed or
+//! cancelled upload is aborted; a failed download leaves the destination untouched):
+//! ```no_run
+//! # #[cfg(feature = "client")] mod m {
+//! # use s3presign::client::*;
+//! # async fn run(client: Client) -> Result<(), Error> {
+//! let opts = Upload::new().on_progress(|done, total| eprintln!("{done} of {total:?}"));
+//! client.upload("videos-eu", "big.mp4", UploadSource::file("big.mp4"), &opts).await?;
+//! client.download("videos-eu", "big.mp4", "copy.mp4", &Download::new()).await?;
+//! # Ok(()) }
+//! # }
+//! ```
+//!
 //! A browser uploads a large video in parts (the bucket's CORS rule lets the page at
 //! `https://app.example.com` send the parts and read their ETags):
 //! ```no_run
@@ -147,10 +161,13 @@ mod objects;
 pub(crate) mod operation;
 #[cfg(feature = "client")]
 mod paginate;
+mod parts;
 pub(crate) mod request;
 pub(crate) mod response;
 #[cfg(feature = "client")]
 mod send;
+#[cfg(feature = "client")]
+mod transfer;
 mod xml;
 
 pub use bucket_config::{
@@ -168,7 +185,7 @@ pub use buckets::{
 };
 #[cfg(feature = "client")]
 pub use builder::{Client, ClientBuilder, RetryConfig, install_crypto_provider};
-pub use checksum::Integrity;
+pub use checksum::{Checksum, ChecksumAlgorithm, ChecksumType, Integrity};
 pub use cors::{
     CorsConfiguration, CorsMethod, CorsRule, DeleteBucketCorsOp, GetBucketCorsOp, MAX_CORS_RULES,
     PutBucketCorsOp,
@@ -190,7 +207,8 @@ pub use listing::{
 pub use listing::{ListObjectVersionsPaginator, ListObjectsPaginator};
 pub use multipart::{
     AbortMultipartUploadOp, CompleteMultipartUploadOp, CompletedPart, CreateMultipartUpload,
-    CreateMultipartUploadOp, ListPartsOp, ListPartsOutput, MultipartUpload, Part, UploadPartOp,
+    CreateMultipartUploadOp, ListPartsOp, ListPartsOutput, MultipartUpload, Part, UploadPart,
+    UploadPartOp,
 };
 pub use notification::{
     Event, FilterRules, GetBucketNotificationConfigurationOp, LambdaFunctionConfiguration,
@@ -206,3 +224,8 @@ pub use objects::{
 };
 pub use operation::{Operation, prepare};
 pub use response::MAX_ERROR_BODY;
+#[cfg(feature = "client")]
+pub use transfer::{
+    Cancel, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, Download, DownloadOutput, MAX_PART_SIZE,
+    MAX_PARTS, MIN_PART_SIZE, Progress, Upload, UploadOutput, UploadSource,
+};

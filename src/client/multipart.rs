@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "client")]
 use super::Client;
+use super::checksum::{Checksum, ChecksumAlgorithm, ChecksumType};
 use super::error::{Error, Result};
 use super::operation::{Spec, operation};
 #[cfg(feature = "client")]
 use super::paginate::Cursor;
+pub use super::parts::{CompletedPart, Part, UploadPart};
+use super::parts::{PartChecksum, first_checksum};
 use super::request::{RequestSpec, Target};
 use super::response::Response;
 use super::xml::{NS, from_xml, to_xml};
@@ -22,6 +25,7 @@ use crate::s3::PresignedRequest;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CreateMultipartUpload {
     content_type: Option<String>,
+    checksum: Option<(ChecksumAlgorithm, ChecksumType)>,
 }
 
 impl CreateMultipartUpload {
@@ -35,6 +39,23 @@ impl CreateMultipartUpload {
         self.content_type = Some(ct.into());
         self
     }
+    /// Checksums on every part with `algorithm` (`x-amz-checksum-algorithm`), and how S3
+    /// combines them into the object's checksum (`x-amz-checksum-type`, sent for
+    /// [`ChecksumType::FullObject`]; composite is S3's default for CRC32, CRC32C and
+    /// SHA-256). Each part must then carry its checksum
+    /// ([`UploadPart::checksum`]) and each [`CompletedPart`] its value.
+    ///
+    /// ```
+    /// use s3presign::client::{ChecksumAlgorithm, ChecksumType, CreateMultipartUpload};
+    /// let opts = CreateMultipartUpload::new()
+    ///     .checksum(ChecksumAlgorithm::Crc32, ChecksumType::FullObject);
+    /// # let _ = opts;
+    /// ```
+    #[must_use]
+    pub fn checksum(mut self, algorithm: ChecksumAlgorithm, kind: ChecksumType) -> Self {
+        self.checksum = Some((algorithm, kind));
+        self
+    }
 }
 
 /// A started multipart upload.
@@ -45,50 +66,10 @@ pub struct MultipartUpload {
     pub key: String,
     /// The upload id to pass to the other multipart calls.
     pub upload_id: String,
-}
-
-/// A part to list in CompleteMultipartUpload: build it with [`CompletedPart::new`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct CompletedPart {
-    /// The part number (1..=10000).
-    #[serde(rename = "PartNumber")]
-    pub part_number: u16,
-    /// The `ETag` the UploadPart answer carried.
-    #[serde(rename = "ETag")]
-    pub etag: String,
-}
-
-impl CompletedPart {
-    /// Part `part_number` (1..=10000), uploaded with this `ETag` (from the UploadPart
-    /// answer, or from the browser that sent a presigned part).
-    ///
-    /// ```
-    /// use s3presign::client::CompletedPart;
-    /// let part = CompletedPart::new(1, "\"a54357aff0632cce46d942af68356b38\"");
-    /// assert_eq!(part.part_number, 1);
-    /// ```
-    pub fn new(part_number: u16, etag: impl Into<String>) -> Self {
-        Self {
-            part_number,
-            etag: etag.into(),
-        }
-    }
-}
-
-/// An uploaded part, as ListParts reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[non_exhaustive]
-pub struct Part {
-    /// The part number.
-    pub part_number: u16,
-    /// Entity tag (some servers omit it).
-    #[serde(rename = "ETag", default)]
-    pub etag: Option<String>,
-    /// Size in bytes.
-    #[serde(default)]
-    pub size: u64,
+    /// The part checksum algorithm the upload was created with, if any.
+    pub checksum_algorithm: Option<ChecksumAlgorithm>,
+    /// How the parts' checksums combine into the object's, if a checksum was asked for.
+    pub checksum_type: Option<ChecksumType>,
 }
 
 /// The parts of an upload: every part from `Client::list_parts` (which follows the
@@ -132,6 +113,14 @@ struct CompleteRequest<'a> {
 struct CompleteRaw {
     #[serde(rename = "ETag")]
     etag: Option<String>,
+    #[serde(rename = "ChecksumCRC32", default)]
+    crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", default)]
+    crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", default)]
+    crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA256", default)]
+    sha256: Option<String>,
 }
 
 /// [CreateMultipartUpload](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html)
@@ -167,6 +156,17 @@ impl Spec for CreateMultipartUploadOp<'_> {
         if let Some(ct) = &self.options.content_type {
             spec = spec.header("content-type", ct.clone());
         }
+        if let Some((algorithm, kind)) = self.options.checksum {
+            if !kind.supports(algorithm) {
+                return Err(Error::invalid_input(
+                    "S3 computes CRC64NVME over the full object only and SHA-256 per part only: pick another checksum type",
+                ));
+            }
+            spec = spec.header("x-amz-checksum-algorithm", algorithm.name());
+            if kind == ChecksumType::FullObject {
+                spec = spec.header("x-amz-checksum-type", kind.name());
+            }
+        }
         Ok(spec)
     }
     fn parse(&self, response: Response) -> Result<MultipartUpload> {
@@ -183,6 +183,8 @@ impl Spec for CreateMultipartUploadOp<'_> {
         Ok(MultipartUpload {
             key: raw.key.unwrap_or_else(|| String::from(self.key)),
             upload_id: raw.upload_id,
+            checksum_algorithm: self.options.checksum.map(|(a, _)| a),
+            checksum_type: self.options.checksum.map(|(_, t)| t),
         })
     }
 }
@@ -190,7 +192,10 @@ impl Spec for CreateMultipartUploadOp<'_> {
 operation!(CreateMultipartUploadOp<'_> => MultipartUpload);
 
 /// [UploadPart](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html) as an
-/// [`Operation`](super::Operation).
+/// [`Operation`](super::Operation). With a checksum ([`options`](Self::options)), an
+/// answer that reports another checksum for the part is an
+/// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) error, and the returned
+/// [`CompletedPart`] carries the checksum.
 #[derive(Debug, Clone)]
 pub struct UploadPartOp<'a> {
     bucket: &'a str,
@@ -198,6 +203,7 @@ pub struct UploadPartOp<'a> {
     upload_id: &'a str,
     part_number: u16,
     body: Bytes,
+    checksum: Option<Checksum>,
 }
 
 impl<'a> UploadPartOp<'a> {
@@ -215,7 +221,19 @@ impl<'a> UploadPartOp<'a> {
             upload_id,
             part_number,
             body: body.into(),
+            checksum: None,
         }
+    }
+
+    /// Applies `options` (the part's checksum, computed from the body now).
+    #[must_use]
+    pub fn options(mut self, options: &UploadPart) -> Self {
+        self.checksum = match &options.checksum {
+            None => None,
+            Some(PartChecksum::Compute(a)) => Some(a.checksum(&self.body)),
+            Some(PartChecksum::Declared(c)) => Some(c.clone()),
+        };
+        self
     }
 }
 
@@ -225,18 +243,34 @@ impl Spec for UploadPartOp<'_> {
         if !(1..=10_000).contains(&self.part_number) {
             return Err(Error::invalid_input("part numbers are 1..=10000"));
         }
-        Ok(
-            RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
-                .query("partNumber", self.part_number.to_string())
-                .query("uploadId", self.upload_id)
-                .body(self.body.clone()),
-        )
+        let mut spec = RequestSpec::new("PUT", Target::Object(self.bucket, self.key))
+            .query("partNumber", self.part_number.to_string())
+            .query("uploadId", self.upload_id)
+            .body(self.body.clone());
+        if let Some(c) = &self.checksum {
+            spec = spec
+                .header("x-amz-sdk-checksum-algorithm", c.algorithm.name())
+                .header(c.algorithm.header_name(), c.value.clone());
+        }
+        Ok(spec)
     }
     fn parse(&self, response: Response) -> Result<CompletedPart> {
         let etag = response
             .header("etag")
             .ok_or_else(|| Error::decode("UploadPart returned no ETag", None))?;
-        Ok(CompletedPart::new(self.part_number, etag))
+        let part = CompletedPart::new(self.part_number, etag);
+        let Some(sent) = &self.checksum else {
+            return Ok(part);
+        };
+        if response
+            .header(sent.algorithm.header_name())
+            .is_some_and(|v| v != sent.value)
+        {
+            return Err(Error::integrity(
+                "the server reports another checksum for the part than the one sent",
+            ));
+        }
+        Ok(part.with_checksum(sent.clone()))
     }
 }
 
@@ -251,6 +285,7 @@ pub struct CompleteMultipartUploadOp<'a> {
     key: &'a str,
     upload_id: &'a str,
     parts: &'a [CompletedPart],
+    full_object: Option<&'a Checksum>,
 }
 
 impl<'a> CompleteMultipartUploadOp<'a> {
@@ -266,6 +301,39 @@ impl<'a> CompleteMultipartUploadOp<'a> {
             key,
             upload_id,
             parts,
+            full_object: None,
+        }
+    }
+
+    /// The whole object's checksum, for an upload created with
+    /// [`ChecksumType::FullObject`]: sent (`x-amz-checksum-*`, S3 refuses to complete an
+    /// object that does not match) and compared with the answer's.
+    #[must_use]
+    pub fn full_object_checksum(mut self, checksum: &'a Checksum) -> Self {
+        self.full_object = Some(checksum);
+        self
+    }
+
+    /// Checks the answer's checksum: a composite one (`...-N`) against the parts'
+    /// checksums, a full-object one against [`full_object_checksum`](Self::full_object_checksum).
+    fn check_checksum(&self, answer: Option<Checksum>) -> Result<()> {
+        let Some(answer) = answer else {
+            return Ok(());
+        };
+        let expected = if answer.value.contains('-') {
+            let parts: Option<Vec<&Checksum>> =
+                self.parts.iter().map(|p| p.checksum.as_ref()).collect();
+            parts.and_then(|p| Checksum::composite(&p))
+        } else {
+            self.full_object.cloned()
+        };
+        match expected {
+            Some(e) if e.algorithm == answer.algorithm && e.value != answer.value => {
+                Err(Error::integrity(
+                    "the completed object's checksum differs from the one its parts give",
+                ))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -280,11 +348,14 @@ impl Spec for CompleteMultipartUploadOp<'_> {
                 parts: self.parts,
             },
         )?;
-        let spec = RequestSpec::new("POST", Target::Object(self.bucket, self.key))
+        let mut spec = RequestSpec::new("POST", Target::Object(self.bucket, self.key))
             .query("uploadId", self.upload_id)
             .header("content-type", "application/xml")
             .body(doc)
             .error_in_success();
+        if let Some(c) = self.full_object {
+            spec = spec.header(c.algorithm.header_name(), c.value.clone());
+        }
         #[cfg(feature = "client")]
         let spec = spec.not_idempotent();
         Ok(spec)
@@ -294,6 +365,12 @@ impl Spec for CompleteMultipartUploadOp<'_> {
             &response.body,
             "could not parse the CompleteMultipartUpload answer",
         )?;
+        self.check_checksum(first_checksum(
+            raw.crc32,
+            raw.crc32c,
+            raw.crc64nvme,
+            raw.sha256,
+        ))?;
         Ok(raw.etag)
     }
 }
@@ -426,6 +503,26 @@ impl Client {
             body,
         ))
         .await
+    }
+
+    /// UploadPart with options: the part's checksum ([`UploadPart::checksum`]).
+    ///
+    /// # Errors
+    /// As [`upload_part`](Self::upload_part); `BadDigest` (or `InvalidRequest`) from the
+    /// server for a part that does not match its checksum;
+    /// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) for an answer that reports
+    /// another checksum.
+    pub async fn upload_part_with(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: u16,
+        body: impl Into<Bytes>,
+        options: &UploadPart,
+    ) -> Result<CompletedPart> {
+        let op = UploadPartOp::new(bucket, key, upload_id, part_number, body).options(options);
+        self.run(&op).await
     }
 
     /// A presigned UploadPart URL (from the core's

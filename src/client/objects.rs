@@ -15,7 +15,9 @@ use serde::Deserialize;
 use super::Client;
 #[cfg(feature = "client")]
 use super::checksum::BodyCheck;
-use super::checksum::{Integrity, check_body, crc32_base64};
+use super::checksum::{Checksum, ChecksumAlgorithm, Integrity, check_body, crc32_base64};
+#[cfg(feature = "client")]
+use super::checksum::{HashingStream, stream_body};
 use super::error::Result;
 use super::operation::{Spec, operation};
 use super::request::{RequestSpec, Target};
@@ -43,6 +45,9 @@ pub struct ObjectMeta {
     pub content_range: Option<String>,
     /// User metadata (`x-amz-meta-*`), names without the prefix, lowercase, sorted.
     pub metadata: Vec<(String, String)>,
+    /// The checksum S3 stored (`x-amz-checksum-*`, asked for with
+    /// [`Integrity::WhenSupported`]): a whole object's, or a composite one ending in `-N`.
+    pub checksum: Option<Checksum>,
 }
 
 impl ObjectMeta {
@@ -66,6 +71,9 @@ impl ObjectMeta {
             version_id: get("x-amz-version-id"),
             content_range: get("content-range"),
             metadata,
+            checksum: ChecksumAlgorithm::ALL
+                .into_iter()
+                .find_map(|a| Some(Checksum::new(a, get(a.header_name())?))),
         }
     }
 }
@@ -75,6 +83,7 @@ impl ObjectMeta {
 pub struct GetObject {
     range: Option<(u64, Option<u64>)>,
     version_id: Option<String>,
+    if_match: Option<String>,
 }
 
 impl GetObject {
@@ -92,6 +101,13 @@ impl GetObject {
     #[must_use]
     pub fn version_id(mut self, v: impl Into<String>) -> Self {
         self.version_id = Some(v.into());
+        self
+    }
+    /// Only if the object's `ETag` is still this one (`If-Match`): a changed object is a
+    /// `412 PreconditionFailed` error instead of bytes from another version.
+    #[must_use]
+    pub fn if_match(mut self, etag: impl Into<String>) -> Self {
+        self.if_match = Some(etag.into());
         self
     }
 }
@@ -147,6 +163,7 @@ pub struct PutObject {
     cache_control: Option<String>,
     content_disposition: Option<String>,
     metadata: Vec<(String, String)>,
+    checksum: Option<Checksum>,
 }
 
 impl PutObject {
@@ -177,6 +194,15 @@ impl PutObject {
     pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata
             .push((name.into().to_ascii_lowercase(), value.into()));
+        self
+    }
+    /// The body's checksum, computed in advance (while the file was written, say): sent
+    /// as `x-amz-checksum-*` whatever the [`Integrity`] setting, instead of the CRC32 the
+    /// client would compute, and the only way to have a streamed body
+    /// (`Client::put_object_stream`) checked by the server before it is stored.
+    #[must_use]
+    pub fn checksum(mut self, checksum: Checksum) -> Self {
+        self.checksum = Some(checksum);
         self
     }
 }
@@ -307,22 +333,36 @@ impl PresignPut {
 pub struct HeadObjectOp<'a> {
     bucket: &'a str,
     key: &'a str,
+    integrity: Integrity,
 }
 
 impl<'a> HeadObjectOp<'a> {
-    /// The metadata of `bucket/key`.
+    /// The metadata of `bucket/key`, with its stored checksum
+    /// ([`Integrity::WhenSupported`]).
     pub fn new(bucket: &'a str, key: &'a str) -> Self {
-        Self { bucket, key }
+        Self {
+            bucket,
+            key,
+            integrity: Integrity::default(),
+        }
+    }
+
+    /// Whether to ask for the stored checksum (default [`Integrity::WhenSupported`]).
+    #[must_use]
+    pub fn integrity(mut self, integrity: Integrity) -> Self {
+        self.integrity = integrity;
+        self
     }
 }
 
 impl Spec for HeadObjectOp<'_> {
     type Output = ObjectMeta;
     fn spec(&self) -> Result<RequestSpec<'_>> {
-        Ok(RequestSpec::new(
-            "HEAD",
-            Target::Object(self.bucket, self.key),
-        ))
+        let spec = RequestSpec::new("HEAD", Target::Object(self.bucket, self.key));
+        Ok(match self.integrity {
+            Integrity::WhenSupported => spec.header("x-amz-checksum-mode", "ENABLED"),
+            Integrity::WhenRequired => spec,
+        })
     }
     fn parse(&self, response: Response) -> Result<ObjectMeta> {
         Ok(ObjectMeta::from_headers(&response.headers))
@@ -368,6 +408,9 @@ impl Spec for GetObjectOp<'_> {
         let o = self.options;
         let mut spec = RequestSpec::new("GET", Target::Object(self.bucket, self.key))
             .query_opt("versionId", o.version_id.as_deref());
+        if let Some(etag) = &o.if_match {
+            spec = spec.header("if-match", etag.clone());
+        }
         if let Some((first, last)) = o.range {
             let mut r = String::from("bytes=");
             push_u64(&mut r, first);
@@ -446,6 +489,11 @@ fn put_spec<'a>(bucket: &'a str, key: &'a str, opts: &PutObject) -> RequestSpec<
         name.push_str(n);
         spec = spec.header(name, v.clone());
     }
+    if let Some(c) = &opts.checksum {
+        spec = spec
+            .header("x-amz-sdk-checksum-algorithm", c.algorithm.name())
+            .header(c.algorithm.header_name(), c.value.clone());
+    }
     spec
 }
 
@@ -461,6 +509,7 @@ impl Spec for PutObjectOp<'_> {
     fn spec(&self) -> Result<RequestSpec<'_>> {
         let spec = put_spec(self.bucket, self.key, self.options);
         Ok(match self.integrity {
+            _ if self.options.checksum.is_some() => spec,
             Integrity::WhenSupported => spec
                 .header("x-amz-sdk-checksum-algorithm", "CRC32")
                 .header("x-amz-checksum-crc32", crc32_base64(&self.body)),
@@ -561,7 +610,8 @@ impl Client {
     /// # Errors
     /// [`Error::is_not_found`](super::Error::is_not_found) when there is no such key; other server or transport errors.
     pub async fn head_object(&self, bucket: &str, key: &str) -> Result<ObjectMeta> {
-        self.run(&HeadObjectOp::new(bucket, key)).await
+        self.run(&HeadObjectOp::new(bucket, key).integrity(self.integrity()))
+            .await
     }
 
     /// [GetObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), whole body.
@@ -622,10 +672,19 @@ impl Client {
 
     /// PutObject with a streamed body of exactly `content_length` bytes (signed as
     /// `UNSIGNED-PAYLOAD`, so use HTTPS). Not retried, since the stream cannot be replayed;
-    /// for large files prefer a multipart upload.
+    /// for large files prefer [`upload`](Self::upload).
+    ///
+    /// Integrity: a checksum known in advance ([`PutObject::checksum`]) is sent and
+    /// checked by the server before it stores anything. Without one (and with
+    /// [`Integrity::WhenSupported`]), the client computes the CRC64NVME of the bytes as
+    /// they leave and compares it with the one the server reports having stored (S3
+    /// does), so a body damaged on the way is an error rather than a silent success.
     ///
     /// # Errors
-    /// Server or transport errors (a stream error aborts the request).
+    /// Server or transport errors (a stream error aborts the request);
+    /// [`ErrorKind::Integrity`](super::ErrorKind::Integrity) when the server stored
+    /// other bytes than those sent (the object is then already written: delete or
+    /// rewrite it).
     pub async fn put_object_stream<S>(
         &self,
         bucket: &str,
@@ -642,9 +701,15 @@ impl Client {
         let spec = put_spec(bucket, key, opts)
             .header("content-length", content_length.to_string())
             .not_idempotent();
-        let resp = self
-            .execute_with_stream(spec, reqwest::Body::wrap_stream(body))
-            .await?;
+        if opts.checksum.is_some() || self.integrity() == Integrity::WhenRequired {
+            let resp = self
+                .execute_with_stream(spec, reqwest::Body::wrap_stream(body))
+                .await?;
+            return Ok(put_output(&resp));
+        }
+        let (stream, sent) = HashingStream::new(body);
+        let resp = self.execute_with_stream(spec, stream_body(stream)).await?;
+        sent.check_against(&resp.headers)?;
         Ok(put_output(&resp))
     }
 

@@ -69,11 +69,71 @@ impl BucketState {
     }
 }
 
+/// A part's `x-amz-checksum-*` values (one of them set).
+#[derive(Clone, Default)]
+struct PartChecksum {
+    crc32: Option<String>,
+    crc32c: Option<String>,
+    crc64nvme: Option<String>,
+    sha256: Option<String>,
+}
+
+impl PartChecksum {
+    fn of_input(i: &UploadPartInput) -> Self {
+        Self {
+            crc32: i.checksum_crc32.clone(),
+            crc32c: i.checksum_crc32c.clone(),
+            crc64nvme: i.checksum_crc64nvme.clone(),
+            sha256: i.checksum_sha256.clone(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.crc32.is_none()
+            && self.crc32c.is_none()
+            && self.crc64nvme.is_none()
+            && self.sha256.is_none()
+    }
+
+    /// The same checksums, computed over `data`.
+    fn compute(&self, data: &[u8]) -> Self {
+        let mut h = s3s::checksum::ChecksumHasher::default();
+        if self.crc32.is_some() {
+            h.crc32 = Some(Default::default());
+        }
+        if self.crc32c.is_some() {
+            h.crc32c = Some(Default::default());
+        }
+        if self.crc64nvme.is_some() {
+            h.crc64nvme = Some(Default::default());
+        }
+        if self.sha256.is_some() {
+            h.sha256 = Some(Default::default());
+        }
+        h.update(data);
+        let c = h.finalize();
+        Self {
+            crc32: c.checksum_crc32,
+            crc32c: c.checksum_crc32c,
+            crc64nvme: c.checksum_crc64nvme,
+            sha256: c.checksum_sha256,
+        }
+    }
+
+    fn same(&self, o: &Self) -> bool {
+        (&self.crc32, &self.crc32c, &self.crc64nvme, &self.sha256)
+            == (&o.crc32, &o.crc32c, &o.crc64nvme, &o.sha256)
+    }
+}
+
 #[derive(Default)]
 struct State {
     buckets: Mutex<HashMap<String, BucketState>>,
     /// Open multipart uploads (s3s-fs lists parts of unknown uploads as empty).
     uploads: Mutex<std::collections::HashSet<String>>,
+    /// The checksum each part was uploaded with (s3s-fs neither checks nor lists them):
+    /// (upload id, part number) -> checksum.
+    part_checksums: Mutex<HashMap<(String, i32), PartChecksum>>,
     next_version: AtomicU64,
 }
 
@@ -266,15 +326,46 @@ impl S3 for ConfigServer {
         &self,
         req: S3Request<UploadPartInput>,
     ) -> S3Result<S3Response<UploadPartOutput>> {
+        // As S3: a part whose bytes do not match its checksum is refused (BadDigest) and
+        // the checksum is kept for ListParts.
         self.check_upload(&req.input.upload_id)?;
-        self.fs.upload_part(req).await
+        let declared = PartChecksum::of_input(&req.input);
+        let (id, n) = (req.input.upload_id.clone(), req.input.part_number);
+        let resp = self.fs.upload_part(req).await?;
+        if declared.is_empty() {
+            return Ok(resp);
+        }
+        let path = self.root.join(format!(".upload_id-{id}.part-{n}"));
+        let data = std::fs::read(&path).map_err(|e| s3_error!(e, InternalError))?;
+        if !declared.compute(&data).same(&declared) {
+            let _ = std::fs::remove_file(&path);
+            return Err(s3_error!(BadDigest, "the part does not match its checksum"));
+        }
+        self.state
+            .part_checksums
+            .lock()
+            .unwrap()
+            .insert((id, n), declared);
+        Ok(resp)
     }
     async fn list_parts(
         &self,
         req: S3Request<ListPartsInput>,
     ) -> S3Result<S3Response<ListPartsOutput>> {
         self.check_upload(&req.input.upload_id)?;
-        self.fs.list_parts(req).await
+        let id = req.input.upload_id.clone();
+        let mut resp = self.fs.list_parts(req).await?;
+        let sums = self.state.part_checksums.lock().unwrap();
+        for part in resp.output.parts.iter_mut().flatten() {
+            let Some(c) = part.part_number.and_then(|n| sums.get(&(id.clone(), n))) else {
+                continue;
+            };
+            part.checksum_crc32 = c.crc32.clone();
+            part.checksum_crc32c = c.crc32c.clone();
+            part.checksum_crc64nvme = c.crc64nvme.clone();
+            part.checksum_sha256 = c.sha256.clone();
+        }
+        Ok(resp)
     }
     async fn complete_multipart_upload(
         &self,
@@ -282,6 +373,28 @@ impl S3 for ConfigServer {
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let id = req.input.upload_id.clone();
         self.check_upload(&id)?;
+        // As S3: a listed part checksum must be the one the part was uploaded with.
+        let listed = req
+            .input
+            .multipart_upload
+            .iter()
+            .flat_map(|m| m.parts.iter().flatten());
+        for p in listed {
+            let given = PartChecksum {
+                crc32: p.checksum_crc32.clone(),
+                crc32c: p.checksum_crc32c.clone(),
+                crc64nvme: p.checksum_crc64nvme.clone(),
+                sha256: p.checksum_sha256.clone(),
+            };
+            let key = (id.clone(), p.part_number.unwrap_or(0));
+            let stored = self.state.part_checksums.lock().unwrap().get(&key).cloned();
+            if !given.is_empty() && !stored.is_some_and(|s| s.same(&given)) {
+                return Err(s3_error!(
+                    InvalidPart,
+                    "a part's checksum is not the one uploaded"
+                ));
+            }
+        }
         let resp = self.fs.complete_multipart_upload(req).await?;
         self.state.uploads.lock().unwrap().remove(&id);
         Ok(resp)
@@ -331,7 +444,19 @@ impl S3 for ConfigServer {
         let key = req.input.key.clone();
         let path = self.object_path(&bucket, &key);
         let previous = std::fs::read(&path).ok();
-        let mut resp = self.fs.put_object(req).await?;
+        let mut resp = match self.fs.put_object(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                // s3s-fs checks a checksum after writing the file; S3 stores nothing.
+                if *e.code() == S3ErrorCode::BadDigest {
+                    let _ = match &previous {
+                        Some(p) => std::fs::write(&path, p),
+                        None => std::fs::remove_file(&path),
+                    };
+                }
+                return Err(e);
+            }
+        };
         let versioned = self.state.with(&bucket, |b| b.versioning_enabled());
         if versioned {
             let data = std::fs::read(&path).map_err(|e| s3_error!(e, InternalError))?;
@@ -407,7 +532,14 @@ impl S3 for ConfigServer {
         let bucket = req.input.bucket.clone();
         let key = req.input.key.clone();
         let has_versions = self.state.with(&bucket, |b| b.versions.contains_key(&key));
+        let if_match = req.input.if_match.clone();
         let mut resp = self.fs.get_object(req).await?;
+        // s3s-fs ignores If-Match on GET; S3 answers 412 when the ETag differs.
+        if let (Some(ETagCondition::ETag(want)), Some(have)) = (&if_match, &resp.output.e_tag)
+            && !want.strong_cmp(have)
+        {
+            return Err(s3_error!(PreconditionFailed));
+        }
         if has_versions {
             // The store keeps one checksum per key, from the last write; after a version
             // is removed the file holds an older version's bytes. S3 keeps a checksum per

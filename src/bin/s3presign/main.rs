@@ -4,6 +4,8 @@
 //! ```text
 //! s3presign get s3://examplebucket/test.txt --expires-in 600
 //! s3presign put s3://uploads/user-uploads/clip.mp4 --content-type video/mp4 --expires-in 60 --json
+//! s3presign cp ./video.mp4 s3://bucket/videos/video.mp4
+//! s3presign ls s3://bucket/videos/ --recursive
 //! ```
 //!
 //! Credentials and region come from the environment or the shared AWS files (see
@@ -12,11 +14,15 @@
 //!
 //! Layout: this file holds the command line and the dispatch; `common.rs` the options and
 //! helpers every subcommand shares (credentials, endpoint, date, output); one module per
-//! group of subcommands (`object.rs` for get/put/delete/head).
+//! group of subcommands (`object.rs` for get/put/delete/head; `cp.rs`, `ls.rs`, `rm.rs`
+//! send requests with the client, and exit 1 on a server error, 130 on Ctrl-C).
 
 mod common;
+mod cp;
+mod ls;
 mod object;
 mod post;
+mod rm;
 mod verify;
 
 use std::process::ExitCode;
@@ -57,6 +63,12 @@ enum Command {
     Post(post::PostArgs),
     /// Check a presigned URL (or a signed request on stdin); exit 0 if valid, 1 if not.
     Verify(verify::VerifyArgs),
+    /// Copy a local file to S3 or an object to a local file (multipart and parallel).
+    Cp(cp::CpArgs),
+    /// List objects under s3://BUCKET[/PREFIX].
+    Ls(ls::LsArgs),
+    /// Delete an object, or with --recursive every object under a prefix.
+    Rm(rm::RmArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -66,8 +78,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Delete(args) => object::run("DELETE", &args),
         Command::Head(args) => object::run("HEAD", &args),
         Command::Post(args) => post::run(&args),
-        // Handled in main: an invalid signature exits 1 without being an error.
-        Command::Verify(_) => Ok(()),
+        // Handled in main: an invalid signature exits 1 without being an error; the
+        // client commands have their own exit statuses.
+        Command::Verify(_) | Command::Cp(_) | Command::Ls(_) | Command::Rm(_) => Ok(()),
     }
 }
 
@@ -102,6 +115,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match &cli.command {
+        Command::Cp(args) => return cp::exit_with(cp::run(args)),
+        Command::Ls(args) => return cp::exit_with(ls::run(args)),
+        Command::Rm(args) => return cp::exit_with(rm::run(args)),
+        _ => {}
+    }
     if let Command::Verify(args) = &cli.command {
         return match verify::run(args) {
             Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,496 @@
+//! `Client::upload` and `Client::download` against the in-process S3 server (or the
+//! server in `S3PRESIGN_TEST_ENDPOINT`, as in `tests/client.rs`): sizes around the
+//! threshold and a multi-part object, SHA-256 equal end to end; a failed part retried; a
+//! permanent failure and a cancelled upload aborted (the upload's parts are gone); a
+//! failed download leaves the destination untouched.
+
+mod common;
+#[path = "common/bucket_config_server.rs"]
+mod server;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::misbehaving::{self, Reply, Request};
+use s3presign::Credentials;
+use s3presign::client::*;
+use s3presign::s3::Endpoint;
+use sha2::{Digest, Sha256};
+
+const MIB: u64 = 1024 * 1024;
+
+fn client_for(endpoint: &str, creds: Credentials, attempts: u32) -> Client {
+    let region = std::env::var("S3PRESIGN_TEST_REGION").unwrap_or_else(|_| "us-east-1".into());
+    Client::builder()
+        .endpoint(Endpoint::custom(endpoint, &region).unwrap())
+        .static_credentials(creds)
+        .retry(
+            RetryConfig::default()
+                .max_attempts(attempts)
+                .initial_backoff(Duration::from_millis(2))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn in_process_creds() -> Credentials {
+    Credentials::new(server::ACCESS_KEY, server::SECRET_KEY)
+}
+
+/// The client and, in process, the server (kept alive).
+async fn ctx() -> (Client, Option<server::Server>) {
+    if let Ok(endpoint) = std::env::var("S3PRESIGN_TEST_ENDPOINT") {
+        let id = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
+        let secret = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default();
+        return (client_for(&endpoint, Credentials::new(id, secret), 4), None);
+    }
+    let srv = server::start().await;
+    (client_for(&srv.endpoint, in_process_creds(), 4), Some(srv))
+}
+
+async fn new_bucket(client: &Client, test: &str) -> String {
+    let b = format!("s3p-{test}-{:08x}", fastrand::u32(..));
+    client.create_bucket(&b).await.unwrap();
+    b
+}
+
+fn pattern(len: u64, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) as u8) ^ seed ^ ((i >> 13) as u8))
+        .collect()
+}
+
+fn sha256(b: &[u8]) -> Vec<u8> {
+    Sha256::digest(b).to_vec()
+}
+
+/// Files in `dir` (to see that no temporary file is left behind).
+fn names(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sizes_around_the_threshold_round_trip() {
+    let (client, _srv) = ctx().await;
+    let b = new_bucket(&client, "xfer").await;
+    let dir = tempfile::tempdir().unwrap();
+    let threshold = 5 * MIB;
+    let sizes = [0, 1, threshold, threshold + 1, 12 * MIB + 345];
+    for (i, &size) in sizes.iter().enumerate() {
+        let data = pattern(size, i as u8);
+        let key = format!("obj-{size}");
+        let seen = Arc::new(AtomicU64::new(0));
+        let s2 = Arc::clone(&seen);
+        let opts = Upload::new()
+            .threshold(threshold)
+            .part_size(5 * MIB)
+            .concurrency(2)
+            .on_progress(move |done, _| s2.store(done, Ordering::SeqCst));
+        // Files for even sizes, readers of unknown length for odd ones.
+        let source = if i % 2 == 0 {
+            let path = dir.path().join(format!("src-{i}"));
+            std::fs::write(&path, &data).unwrap();
+            UploadSource::file(path)
+        } else {
+            UploadSource::reader(std::io::Cursor::new(data.clone()), None)
+        };
+        let out = client.upload(&b, &key, source, &opts).await.unwrap();
+        assert_eq!(out.size, size);
+        let expected_parts = if size <= threshold {
+            0
+        } else {
+            size.div_ceil(5 * MIB)
+        };
+        assert_eq!(u64::from(out.parts), expected_parts, "size {size}");
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            size,
+            "progress reaches the total"
+        );
+
+        let dest = dir.path().join(format!("dest-{i}"));
+        let down_seen = Arc::new(AtomicU64::new(0));
+        let d2 = Arc::clone(&down_seen);
+        let dopts = Download::new()
+            .part_size(5 * MIB)
+            .concurrency(3)
+            .on_progress(move |done, total| {
+                assert_eq!(total, Some(size));
+                d2.store(done, Ordering::SeqCst);
+            });
+        let got = client.download(&b, &key, &dest, &dopts).await.unwrap();
+        assert_eq!(got.size, size);
+        assert_eq!(down_seen.load(Ordering::SeqCst), size);
+        let back = std::fs::read(&dest).unwrap();
+        assert_eq!(back.len() as u64, size);
+        assert_eq!(
+            sha256(&back),
+            sha256(&data),
+            "size {size}: SHA-256 end to end"
+        );
+    }
+    let left: Vec<String> = names(dir.path())
+        .into_iter()
+        .filter(|n| n.contains("s3presign-partial"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_options_are_refused_before_anything_is_sent() {
+    let (client, _srv) = ctx().await;
+    let src = || UploadSource::reader(&b"x"[..], Some(1));
+    for opts in [
+        Upload::new().part_size(MIB),
+        Upload::new().concurrency(0),
+        Upload::new().threshold(6 * 1024 * MIB),
+    ] {
+        let e = client
+            .upload("bucket", "k", src(), &opts)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
+    }
+    let e = client
+        .download("bucket", "k", "x", &Download::new().part_size(MIB))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
+    // A reader shorter than its declared length fails instead of storing a short object.
+    let short = UploadSource::reader(&b"abc"[..], Some(10));
+    let e = client
+        .upload("bucket", "k", short, &Upload::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Faults on UploadPart only (in-process): CreateMultipartUpload and
+// CompleteMultipartUpload are not retried by design, so random faults on them would test
+// nothing about parts.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PartFault {
+    /// The first attempt at each part answers 500 InternalError.
+    FailFirstAttempt,
+    /// Part 2 always answers 500.
+    FailPartTwo,
+    /// Parts after the first are delayed (time to cancel the upload).
+    SlowAfterFirst,
+}
+
+#[derive(Clone)]
+struct PartFaults<S> {
+    inner: S,
+    mode: PartFault,
+    /// Part numbers that failed once.
+    failed: Arc<Mutex<BTreeSet<String>>>,
+    /// Upload ids seen on UploadPart requests.
+    uploads: Arc<Mutex<BTreeSet<String>>>,
+    part_requests: Arc<AtomicU64>,
+}
+
+fn query(req: &http::Request<hyper::body::Incoming>, name: &str) -> Option<String> {
+    req.uri().query()?.split('&').find_map(|p| {
+        let (n, v) = p.split_once('=')?;
+        (n == name).then(|| v.to_owned())
+    })
+}
+
+impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for PartFaults<S>
+where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        let part = query(&req, "partNumber").filter(|_| req.method() == http::Method::PUT);
+        let Some(part) = part else {
+            return Box::pin(self.inner.call(req));
+        };
+        self.part_requests.fetch_add(1, Ordering::SeqCst);
+        if let Some(id) = query(&req, "uploadId") {
+            self.uploads.lock().unwrap().insert(id);
+        }
+        let fail = match self.mode {
+            PartFault::FailFirstAttempt => self.failed.lock().unwrap().insert(part.clone()),
+            PartFault::FailPartTwo => part == "2",
+            PartFault::SlowAfterFirst => false,
+        };
+        let delay = self.mode == PartFault::SlowAfterFirst && part != "1";
+        let fut = (!fail).then(|| self.inner.call(req));
+        Box::pin(async move {
+            if delay {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+            }
+            match fut {
+                Some(f) => f.await,
+                None => Ok(http::Response::builder()
+                    .status(500)
+                    .body(s3s::Body::from(
+                        "<Error><Code>InternalError</Code><Message>injected</Message></Error>"
+                            .to_owned(),
+                    ))
+                    .unwrap()),
+            }
+        })
+    }
+}
+
+struct FaultCtx {
+    client: Client,
+    uploads: Arc<Mutex<BTreeSet<String>>>,
+    part_requests: Arc<AtomicU64>,
+    _srv: server::Server,
+}
+
+async fn fault_ctx(mode: PartFault, attempts: u32) -> Option<FaultCtx> {
+    if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+        return None;
+    }
+    let uploads = Arc::new(Mutex::new(BTreeSet::new()));
+    let part_requests = Arc::new(AtomicU64::new(0));
+    let (u2, p2) = (Arc::clone(&uploads), Arc::clone(&part_requests));
+    let srv = server::start_with(move |inner| PartFaults {
+        inner,
+        mode,
+        failed: Arc::default(),
+        uploads: u2,
+        part_requests: p2,
+    })
+    .await;
+    let client = client_for(&srv.endpoint, in_process_creds(), attempts);
+    Some(FaultCtx {
+        client,
+        uploads,
+        part_requests,
+        _srv: srv,
+    })
+}
+
+fn multipart_opts() -> Upload {
+    Upload::new()
+        .threshold(5 * MIB)
+        .part_size(5 * MIB)
+        .concurrency(2)
+}
+
+/// Waits until every upload seen is gone (ListParts answers NoSuchUpload).
+async fn assert_uploads_aborted(c: &FaultCtx, bucket: &str, key: &str) {
+    let ids: Vec<String> = c.uploads.lock().unwrap().iter().cloned().collect();
+    assert!(!ids.is_empty(), "no upload was started");
+    for id in ids {
+        let mut gone = false;
+        for _ in 0..100 {
+            match c.client.list_parts(bucket, key, &id).await {
+                Err(e) if e.is_not_found() => {
+                    gone = true;
+                    break;
+                }
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        assert!(gone, "upload {id} still has its parts");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_part_is_retried_and_the_object_is_intact() {
+    let Some(c) = fault_ctx(PartFault::FailFirstAttempt, 3).await else {
+        return;
+    };
+    let b = new_bucket(&c.client, "retry").await;
+    let data = pattern(12 * MIB + 7, 9);
+    let src = UploadSource::reader(std::io::Cursor::new(data.clone()), Some(data.len() as u64));
+    let out = c
+        .client
+        .upload(&b, "k", src, &multipart_opts())
+        .await
+        .unwrap();
+    assert_eq!(out.parts, 3);
+    assert_eq!(
+        c.part_requests.load(Ordering::SeqCst),
+        6,
+        "each part failed once, then passed"
+    );
+    let got = c.client.get_object(&b, "k").await.unwrap();
+    assert_eq!(sha256(&got.body), sha256(&data));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_failure_aborts_the_upload() {
+    let Some(c) = fault_ctx(PartFault::FailPartTwo, 3).await else {
+        return;
+    };
+    let b = new_bucket(&c.client, "perm").await;
+    let data = pattern(12 * MIB, 3);
+    let src = UploadSource::reader(std::io::Cursor::new(data), None);
+    let e = c
+        .client
+        .upload(&b, "k", src, &multipart_opts())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("InternalError"), "{e:?}");
+    assert_uploads_aborted(&c, &b, "k").await;
+    assert!(
+        c.client
+            .head_object(&b, "k")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_upload_is_aborted() {
+    let Some(c) = fault_ctx(PartFault::SlowAfterFirst, 3).await else {
+        return;
+    };
+    let b = new_bucket(&c.client, "cancel").await;
+    let data = pattern(12 * MIB, 5);
+    let first_part = Arc::new(tokio::sync::Notify::new());
+    let n2 = Arc::clone(&first_part);
+    let opts = multipart_opts()
+        .concurrency(1)
+        .on_progress(move |_, _| n2.notify_one());
+    let src = UploadSource::reader(std::io::Cursor::new(data), None);
+    tokio::select! {
+        r = c.client.upload(&b, "k", src, &opts) => panic!("the upload finished: {r:?}"),
+        () = first_part.notified() => {} // drops the upload future mid-transfer
+    }
+    assert_uploads_aborted(&c, &b, "k").await;
+    assert!(
+        c.client
+            .head_object(&b, "k")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Downloads that fail leave the destination as it was.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_download_leaves_the_destination_untouched() {
+    let (client, _srv) = ctx().await;
+    let b = new_bucket(&client, "dlfail").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("keep.txt");
+    std::fs::write(&dest, b"old content").unwrap();
+    let e = client
+        .download(&b, "missing", &dest, &Download::new())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(std::fs::read(&dest).unwrap(), b"old content");
+    assert_eq!(names(dir.path()), BTreeSet::from(["keep.txt".to_owned()]));
+
+    // A GET pinned to another ETag is refused (what keeps ranges of two versions apart).
+    client
+        .put_object(&b, "k", b"v1".to_vec(), &PutObject::new())
+        .await
+        .unwrap();
+    let pinned = GetObject::new().if_match("\"0123456789abcdef0123456789abcdef\"");
+    let e = client.get_object_with(&b, "k", &pinned).await.unwrap_err();
+    assert_eq!(e.status(), Some(412), "{e:?}");
+}
+
+/// CRC32 by a second implementation (s3s's).
+fn independent_crc32(data: &[u8]) -> String {
+    let mut h = s3s::checksum::ChecksumHasher {
+        crc32: Some(Default::default()),
+        ..Default::default()
+    };
+    h.update(data);
+    h.finalize().checksum_crc32.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupted_downloads_fail_their_checksum_single_and_ranged() {
+    for size in [11u64, 6 * MIB] {
+        let original = pattern(size, 1);
+        let crc = independent_crc32(&original);
+        let mut served = original.clone();
+        served[size as usize / 2] ^= 1;
+        let srv = misbehaving::start(move |r: &Request| {
+            let common = |reply: Reply| {
+                reply
+                    .header("etag", "\"v1\"")
+                    .header("x-amz-checksum-crc32", &crc)
+            };
+            if r.method == "HEAD" {
+                // Content-Length is the body's length; a HEAD answer carries no body.
+                return common(Reply::new(200, served.clone()));
+            }
+            assert_eq!(r.header("if-match"), Some("\"v1\""));
+            match r.header("range").and_then(|v| v.strip_prefix("bytes=")) {
+                None => common(Reply::new(200, served.clone())),
+                Some(range) => {
+                    let (a, z) = range.split_once('-').unwrap();
+                    let (a, z): (usize, usize) = (a.parse().unwrap(), z.parse().unwrap());
+                    Reply::new(206, served[a..=z].to_vec())
+                        .header("etag", "\"v1\"")
+                        .header("content-range", &format!("bytes {a}-{z}/{size}"))
+                }
+            }
+        })
+        .await;
+        let client = client_for(&srv.endpoint, Credentials::new("AKIDEXAMPLE", "secret"), 2);
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.bin");
+        let e = client
+            .download("bucket", "k", &dest, &Download::new().part_size(5 * MIB))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Integrity, "size {size}: {e:?}");
+        assert!(
+            names(dir.path()).is_empty(),
+            "nothing written for size {size}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_handle_aborts_before_the_upload_returns() {
+    let Some(c) = fault_ctx(PartFault::SlowAfterFirst, 3).await else {
+        return;
+    };
+    let b = new_bucket(&c.client, "cancel2").await;
+    let cancel = Cancel::new();
+    let c2 = cancel.clone();
+    let opts = multipart_opts()
+        .concurrency(1)
+        .cancel(&cancel)
+        .on_progress(move |_, _| c2.cancel());
+    let src = UploadSource::reader(std::io::Cursor::new(pattern(12 * MIB, 6)), None);
+    let e = c.client.upload(&b, "k", src, &opts).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled, "{e:?}");
+    assert!(cancel.is_cancelled());
+    // The abort already happened: no waiting.
+    let ids = c.uploads.lock().unwrap().clone();
+    assert_eq!(ids.len(), 1, "one upload was started");
+    for id in ids {
+        let e = c.client.list_parts(&b, "k", &id).await.unwrap_err();
+        assert!(e.is_not_found(), "upload {id} still open: {e:?}");
+    }
+}
