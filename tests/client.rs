@@ -1710,24 +1710,30 @@ async fn checksums_on_parts_completion_and_streams() {
         .await
         .unwrap();
 
-    // A part whose bytes do not match its checksum is refused by the server.
+    // A part whose bytes do not match its checksum is refused by the server (moto 5.2.5
+    // stores such a part without checking it, so it is not asked there).
     let wrong = Checksum::new(ChecksumAlgorithm::Crc32, independent_crc32(b"other bytes"));
-    let lying = UploadPart::new().declared_checksum(wrong.clone());
-    let e = c
-        .client
-        .upload_part_with(&b, key, id, 3, part2.clone(), &lying)
-        .await
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
-    assert!(
-        matches!(e.code(), Some("BadDigest" | "InvalidRequest")),
-        "{e:?}"
-    );
+    if c.flavor != Flavor::Moto {
+        let lying = UploadPart::new().declared_checksum(wrong.clone());
+        let e = c
+            .client
+            .upload_part_with(&b, key, id, 3, part2.clone(), &lying)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Service, "{e:?}");
+        assert!(
+            matches!(e.code(), Some("BadDigest" | "InvalidRequest")),
+            "{e:?}"
+        );
+    }
 
     let listed = c.client.list_parts(&b, key, id).await.unwrap();
     let numbers: Vec<u16> = listed.parts.iter().map(|p| p.part_number).collect();
     assert_eq!(numbers, [1, 2], "the refused part is not stored");
-    assert_eq!(listed.parts[0].checksum.as_ref(), Some(&expected1));
+    // SeaweedFS 4.48 leaves the parts' checksums out of ListParts.
+    if c.flavor != Flavor::SeaweedFs {
+        assert_eq!(listed.parts[0].checksum.as_ref(), Some(&expected1));
+    }
 
     // Completing with a part checksum that is not the uploaded one is refused.
     let forged = [p1.clone().with_checksum(wrong), p2.clone()];
