@@ -102,6 +102,12 @@ impl HeadState {
     pub(crate) fn for_scope(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> Self {
         head_state(pads, scope)
     }
+
+    /// The signature of the string to sign whose first lines this state absorbed and whose
+    /// canonical request hashes to `canonical_request_hash`.
+    pub(crate) fn signature(&self, canonical_request_hash: &[u8; 32]) -> Signature {
+        finish_with_hash(self, canonical_request_hash)
+    }
 }
 
 /// The HMAC state after the string to sign's first three lines (algorithm, time, scope).
