@@ -166,22 +166,32 @@ impl<L: SecretLookup> Verifier<L> {
         headers: &[(&str, &str)],
         now: AmzDate,
     ) -> VResult<Verified> {
-        let u = parse_url(url)?;
+        // A canonical presigned query is read in one pass, which also proves it free of the
+        // bytes a URL may not hold; only the rest of the URL is checked for them then.
+        let head = url::parse_head(url);
+        let scanned = head.and_then(|u| scan::scan(u.query));
+        let u = match (head, scanned) {
+            (Some(u), Some(_)) => u,
+            _ => parse_url(url)?,
+        };
+        let verify = |headers: &[(&str, &str)]| {
+            let req = IncomingRequest::new(method, u.path, u.query, headers);
+            self.verify_scanned(&req, scanned, now)
+        };
         if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            return self.verify(&IncomingRequest::new(method, u.path, u.query, headers), now);
+            return verify(headers);
         }
         // The host header first, then the others: on the stack when they are few.
         let mut stack = [("", ""); 8];
         if let Some(rest) = stack.get_mut(1..=headers.len()) {
             rest.copy_from_slice(headers);
             stack[0] = ("host", u.host());
-            let all = &stack[..=headers.len()];
-            return self.verify(&IncomingRequest::new(method, u.path, u.query, all), now);
+            return verify(&stack[..=headers.len()]);
         }
         let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
         all.push(("host", u.host()));
         all.extend_from_slice(headers);
-        self.verify(&IncomingRequest::new(method, u.path, u.query, &all), now)
+        verify(&all)
     }
 
     /// Verifies a presigned URL or a header-signed request at time `now`.
@@ -189,9 +199,18 @@ impl<L: SecretLookup> Verifier<L> {
     /// # Errors
     /// A [`VerifyError`] whose kind says what failed (see [`VerifyErrorKind`]).
     pub fn verify(&self, req: &IncomingRequest<'_>, now: AmzDate) -> VResult<Verified> {
-        let authorization = req.header("authorization");
         // A canonical presigned query is read in one pass; any other in the general way.
-        let scanned = scan::scan(req.query);
+        self.verify_scanned(req, scan::scan(req.query), now)
+    }
+
+    /// [`verify`](Self::verify), given the scan of the request's query.
+    fn verify_scanned(
+        &self,
+        req: &IncomingRequest<'_>,
+        scanned: Option<scan::Scanned<'_>>,
+        now: AmzDate,
+    ) -> VResult<Verified> {
+        let authorization = req.header("authorization");
         let query_auth = scanned.is_some() || has_query_auth(req.query);
         match (query_auth, authorization) {
             (true, Some(_)) => err(

@@ -139,6 +139,7 @@ impl<'a, 's> SplitSeparator<'a, 's> {
 impl<'a> Iterator for SplitSeparator<'a, '_> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
         let (b, sep) = (rest.as_bytes(), self.sep.as_bytes());
@@ -396,6 +397,7 @@ impl<'a> QueryAuth<'a> {
 
 /// The `X-Amz-*` values of a presigned query as the verifier reads them: parsed by
 /// [`QueryAuth::parse`], or found as sent by the one-pass scan of a canonical query.
+#[derive(Clone, Copy)]
 pub(super) struct Params<'a> {
     pub(super) algorithm: &'a str,
     pub(super) credential: Separated<'a>,

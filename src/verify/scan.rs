@@ -31,6 +31,7 @@ impl<'a> Separated<'a> {
 }
 
 /// What one pass found in a canonical presigned query.
+#[derive(Clone, Copy)]
 pub(super) struct Scanned<'a> {
     /// The `X-Amz-*` parameters, the signature's credential and signed names as sent.
     pub(super) params: Params<'a>,
@@ -196,9 +197,11 @@ const SIGNATURE_EQ: &str = "X-Amz-Signature=";
 
 /// Scans a presigned query that is canonical as received (see the module docs).
 pub(super) fn scan(query: &str) -> Option<Scanned<'_>> {
-    // The signature last: 64 hex digits (anything else is for the general parser).
-    let amp = query.rfind('&')?;
-    let signature = query.get(amp + 1..)?.strip_prefix(SIGNATURE_EQ)?;
+    // The signature last: 64 hex digits (anything else is for the general parser), so the
+    // `&` before it is at a known place.
+    let amp = query.len().checked_sub(1 + SIGNATURE_EQ.len() + 64)?;
+    let last = query.get(amp..)?.strip_prefix('&')?;
+    let signature = last.strip_prefix(SIGNATURE_EQ)?;
     if !is_sig_hex(signature) {
         return None;
     }

@@ -104,14 +104,48 @@ pub fn parse_url(url: &str) -> VResult<UrlParts<'_>> {
     })
 }
 
+/// As [`parse_url`] without looking at the query's bytes (the caller proves them free of
+/// whitespace, control characters and `#`); `None` for any URL [`parse_url`] refuses (and
+/// some it accepts).
+pub(super) fn parse_head(url: &str) -> Option<UrlParts<'_>> {
+    let scheme_len = scheme_len(url)?;
+    let (scheme, rest) = url.split_at(scheme_len);
+    let rest = rest.get(3..)?;
+    let end = find2(rest.as_bytes(), b'/', b'?').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (path, query) = match find2(tail.as_bytes(), b'?', b'?') {
+        Some(q) => (&tail[..q], &tail[q + 1..]),
+        None => (tail, ""),
+    };
+    let head = &url[..url.len() - query.len()];
+    let refused = head.bytes().fold(false, |bad, c| {
+        bad | (c <= b' ') | (c == 0x7f) | (c == b'#')
+    });
+    if refused || authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(UrlParts {
+        scheme,
+        authority,
+        path: if path.is_empty() { "/" } else { path },
+        query,
+    })
+}
+
 /// The scheme's length when the URL starts with `http://` or `https://` (any case), which
 /// is when its first `://` ends an `http` or `https` scheme.
 fn scheme_len(url: &str) -> Option<usize> {
-    ["http://", "https://"].iter().find_map(|p| {
-        url.get(..p.len())
-            .filter(|s| s.eq_ignore_ascii_case(p))
-            .map(|_| p.len() - 3)
-    })
+    let b = url.as_bytes();
+    // Setting bit 5 lowercases a letter, and only `H` and `h` become `h` (and so on).
+    let letters = |at: usize, word: &[u8]| {
+        b.get(at..at + word.len())
+            .is_some_and(|s| s.iter().zip(word).all(|(c, w)| c | 0x20 == *w))
+    };
+    if !letters(0, b"http") {
+        return None;
+    }
+    let len = if letters(4, b"s") { 5 } else { 4 };
+    (b.get(len..len + 3) == Some(b"://".as_slice())).then_some(len)
 }
 
 /// Why a URL with whitespace, a control character or `#` is refused, in the order the
@@ -177,6 +211,28 @@ mod tests {
         assert!(reason("ftp://a/#").contains("http://"));
         assert!(reason("https://a/\u{7f}#").contains("control"));
         assert!(reason("https://a/#").contains("fragment"));
+    }
+
+    #[test]
+    fn head_as_parse_url_where_the_query_is_clean() {
+        for url in [
+            "https://b.s3.amazonaws.com/a%20b?x=1",
+            "HTTP://127.0.0.1:9000?a=b",
+            "http://h:80",
+            "https://h/p/?",
+            "https://h?q/r?s",
+        ] {
+            assert_eq!(parse_head(url), parse_url(url).ok(), "{url}");
+        }
+        for url in [
+            "ftp://h/",
+            "https://u@h/",
+            "https:///a",
+            "https://h/#?a",
+            "https://h /?a",
+        ] {
+            assert_eq!(parse_head(url), None, "{url}");
+        }
     }
 
     #[test]
