@@ -8,7 +8,7 @@ use core::borrow::Borrow;
 use super::Verifier;
 use super::error::{VResult, VerifyErrorKind, err, shown};
 use super::parse::{FieldIndex, PostAuth, Token, cmp_ignore_ascii_case, exempt_field};
-use super::request::{AuthMethod, PostSubmission, SecretLookup, Verified};
+use super::request::{AuthMethod, Expires, PostSubmission, SecretLookup, Verified};
 use crate::credentials::Credentials;
 use crate::s3::{Condition, PolicyDocument, Violation, sign_policy};
 use crate::sigv4::{ALGORITHM, Payload, Signature};
@@ -79,7 +79,7 @@ impl<L: SecretLookup> Verifier<L> {
             AuthMethod::PostPolicy,
             &scope,
             signed_at,
-            Some(doc.expiration()),
+            Expires::At(doc.expiration()),
             Payload::Unsigned,
         );
         verified.key = Some(key);

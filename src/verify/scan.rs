@@ -417,6 +417,12 @@ mod tests {
                 .map_err(|e| e.kind())
         };
         assert_eq!(check(Some(TOKEN), &url), Ok(()));
+        let c = creds(Some(TOKEN));
+        let ok = Verifier::new(move |_: &str| Some(c.clone()))
+            .verify_url("GET", &url, &[], now)
+            .unwrap();
+        let an_hour_later = AmzDate::from_unix_timestamp(now.unix_timestamp() + 3600).ok();
+        assert_eq!(ok.expires_at(), an_hour_later);
         let same_length = TOKEN.replace('+', "-");
         for other in [Some(same_length.as_str()), Some("FwoG"), None] {
             assert_eq!(

@@ -9,7 +9,7 @@ use super::parse::{
     CredentialScope, HeaderAuth, Params, QueryAuth, Token, decode_component, is_sig_hex,
     parse_payload_hash,
 };
-use super::request::{AuthMethod, IncomingRequest, SecretLookup, Verified};
+use super::request::{AuthMethod, Expires, IncomingRequest, SecretLookup, Verified};
 use super::scan::{CONTENT_SHA256, Scanned, Separated};
 use super::{Verifier, fast};
 use crate::credentials::Credentials;
@@ -76,7 +76,7 @@ impl<L: SecretLookup> Verifier<L> {
             AuthMethod::QueryString,
             scope,
             signed_at,
-            signed_at.checked_add_secs(expires),
+            Expires::After(expires),
             payload,
         ))
     }
@@ -154,7 +154,7 @@ impl<L: SecretLookup> Verifier<L> {
             AuthMethod::AuthorizationHeader,
             &scope,
             signed_at,
-            None,
+            Expires::Never,
             payload,
         ))
     }
