@@ -34,6 +34,34 @@ pub(crate) struct KeyPads {
 impl KeyPads {
     /// The pads of a 32-byte key (shorter than the block: zero-padded, RFC 2104).
     pub(crate) fn new(key: &[u8; 32]) -> Self {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(key);
+        Self::from_block(&block)
+    }
+
+    /// The pads of the key made of `parts` one after the other: zero-padded to the block,
+    /// or hashed first if longer than the block (RFC 2104).
+    pub(crate) fn from_parts(parts: &[&[u8]]) -> Self {
+        use sha2::Digest;
+        let mut block = [0u8; 64];
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > block.len() {
+            let mut h = sha2::Sha256::new();
+            for p in parts {
+                h.update(p);
+            }
+            block[..32].copy_from_slice(&h.finalize());
+        } else {
+            let mut at = 0;
+            for p in parts {
+                block[at..at + p.len()].copy_from_slice(p);
+                at += p.len();
+            }
+        }
+        Self::from_block(&block)
+    }
+
+    fn from_block(key: &[u8; 64]) -> Self {
         let mut ipad = [0x36u8; 64];
         let mut opad = [0x5cu8; 64];
         for (i, k) in key.iter().enumerate() {
@@ -46,6 +74,11 @@ impl KeyPads {
         compress256(&mut outer, &[opad]);
         Self { inner, outer }
     }
+}
+
+/// HMAC-SHA256 of `data` with the key of `pads`.
+pub(crate) fn mac(pads: &KeyPads, data: &[u8]) -> [u8; 32] {
+    HeadState::new(pads, data).finish_with(&[])
 }
 
 /// The inner hash state after the key block and a fixed head of the message.
@@ -88,11 +121,17 @@ impl HeadState {
     // Two compressions for a string to sign's last line (its head leaves 5 bytes pending),
     // then one for the outer hash: the minimum.
     pub(crate) fn finish(&self, tail: &[u8; 64]) -> [u8; 32] {
-        // Inner: pending + tail + 0x80 + zeros + the bit length, in two or three blocks
-        // (64 to 127 bytes of message, then at least 9 of padding).
+        self.finish_with(tail)
+    }
+
+    /// HMAC of head + `tail`, for a tail of at most 64 bytes (`N` is 0 or 64).
+    fn finish_with<const N: usize>(&self, tail: &[u8; N]) -> [u8; 32] {
+        const { assert!(N <= 64) };
+        // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
+        // (up to 127 bytes of message, then at least 9 of padding).
         let mut buf = [[0u8; 64]; 3];
         let p = self.pending_len;
-        let used = p + 64;
+        let used = p + N;
         let blocks = (used + 9).div_ceil(64);
         let total_bits = (self.compressed + used as u64) * 8;
         {
@@ -145,6 +184,26 @@ mod tests {
             let expected: [u8; 32] = reference.finalize().into_bytes().into();
             let state = HeadState::new(&KeyPads::new(&key), &head);
             assert_eq!(state.finish(&tail), expected, "head of {head_len} bytes");
+        }
+    }
+
+    #[test]
+    fn mac_of_any_key_and_data_as_the_hmac_crate() {
+        let mut seed = 0x2545_f491u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as u8
+        };
+        for len in (0..200).chain([511, 512, 513, 4096]) {
+            let key: alloc::vec::Vec<u8> = (0..len % 131).map(|_| next()).collect();
+            let data: alloc::vec::Vec<u8> = (0..len).map(|_| next()).collect();
+            let mut reference = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+            reference.update(&data);
+            let expected: [u8; 32] = reference.finalize().into_bytes().into();
+            let (a, b) = key.split_at(key.len() / 3);
+            assert_eq!(mac(&KeyPads::from_parts(&[a, b]), &data), expected, "{len}");
         }
     }
 }

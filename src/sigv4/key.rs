@@ -3,35 +3,10 @@
 
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
-use super::hmac_head::HeadState;
+use super::hmac_head::{HeadState, KeyPads, mac};
 use super::{Scope, Signature, StringToSign};
 use crate::credentials::Credentials;
 use crate::error::Result;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
-/// An HMAC-SHA256 state keyed with `key`, built through the infallible `KeyInit::new`:
-/// as RFC 2104 says, a key longer than the 64-byte block is hashed first, a shorter one is
-/// padded with zeros.
-fn keyed(key: &[u8]) -> HmacSha256 {
-    use sha2::Digest;
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    HmacSha256::new(&block.into())
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = keyed(key);
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
 
 /// The derived signing key: `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// terminator)`, where the terminator is the last part of every [`Scope`]. It keeps a
@@ -45,40 +20,40 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 /// ```
 #[derive(Clone)]
 pub struct SigningKey {
-    // Cloning this state saves the two compression rounds that keying HMAC costs.
-    mac: HmacSha256,
-    // The same two rounds as raw SHA-256 states, for the presigning fast path.
-    pads: super::hmac_head::KeyPads,
+    // The SHA-256 states after the key's HMAC pads: each signature starts from them
+    // instead of re-hashing the pads.
+    pads: KeyPads,
 }
 
 impl SigningKey {
     /// Derives the key for a secret, a `YYYYMMDD` date, a region and a service.
     pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
-        let mut k_secret = alloc::vec::Vec::with_capacity(4 + secret.len());
-        k_secret.extend_from_slice(b"AWS4");
-        k_secret.extend_from_slice(secret.as_bytes());
-        let k_date = hmac(&k_secret, date.as_bytes());
-        let k_region = hmac(&k_date, region.as_bytes());
-        let k_service = hmac(&k_region, service.as_bytes());
-        let bytes = hmac(&k_service, super::TERMINATOR.as_bytes());
-        Self::from_bytes(bytes)
-    }
-
-    fn from_bytes(bytes: [u8; 32]) -> Self {
+        let k_secret = KeyPads::from_parts(&[b"AWS4", secret.as_bytes()]);
+        let k_date = mac(&k_secret, date.as_bytes());
+        let k_region = mac(&KeyPads::new(&k_date), region.as_bytes());
+        let k_service = mac(&KeyPads::new(&k_region), service.as_bytes());
+        let bytes = mac(&KeyPads::new(&k_service), super::TERMINATOR.as_bytes());
         Self {
-            mac: keyed(&bytes),
-            pads: super::hmac_head::KeyPads::new(&bytes),
+            pads: KeyPads::new(&bytes),
         }
     }
 
     /// The SHA-256 states after this key's HMAC pads.
-    pub(crate) fn pads(&self) -> &super::hmac_head::KeyPads {
+    pub(crate) fn pads(&self) -> &KeyPads {
         &self.pads
     }
 
     /// Signs a string to sign.
     pub fn sign(&self, string_to_sign: &StringToSign<'_>) -> Signature {
-        sign_with(self.mac.clone(), string_to_sign)
+        // Assembled on the stack (a validated scope keeps it under 256 bytes).
+        let mut text = super::text::StackText::<256>::new();
+        string_to_sign.write_to(&mut text);
+        if let Some(bytes) = text.as_bytes() {
+            return self.sign_bytes(bytes);
+        }
+        let mut long = alloc::string::String::new();
+        string_to_sign.write_to(&mut long);
+        self.sign_bytes(long.as_bytes())
     }
 
     /// HMAC-SHA256 of arbitrary bytes with this key, such as the base64 policy of a
@@ -90,22 +65,26 @@ impl SigningKey {
     /// assert_ne!(key.sign_bytes(b"a").to_string(), key.sign_bytes(b"b").to_string());
     /// ```
     pub fn sign_bytes(&self, data: &[u8]) -> Signature {
-        let mut mac = self.mac.clone();
-        mac.update(data);
-        Signature::from_bytes(mac.finalize().into_bytes().into())
+        Signature::from_bytes(mac(&self.pads, data))
     }
 }
 
 impl HeadState {
     /// The HMAC state of a key (given by its pads) after the string to sign's first three
     /// lines for `scope`.
-    pub(crate) fn for_scope(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> Self {
+    pub(crate) fn for_scope(pads: &KeyPads, scope: &Scope<'_>) -> Self {
         head_state(pads, scope)
+    }
+
+    /// The signature of the string to sign whose first lines this state absorbed and whose
+    /// canonical request hashes to `canonical_request_hash`.
+    pub(crate) fn signature(&self, canonical_request_hash: &[u8; 32]) -> Signature {
+        finish_with_hash(self, canonical_request_hash)
     }
 }
 
 /// The HMAC state after the string to sign's first three lines (algorithm, time, scope).
-fn head_state(pads: &super::hmac_head::KeyPads, scope: &Scope<'_>) -> HeadState {
+fn head_state(pads: &KeyPads, scope: &Scope<'_>) -> HeadState {
     let mut text = super::text::StackText::<256>::new();
     super::string_to_sign::write_head(scope, &mut text);
     match text.as_bytes() {
@@ -123,28 +102,6 @@ fn finish_with_hash(state: &HeadState, canonical_request_hash: &[u8; 32]) -> Sig
     let mut hex = [0u8; 64];
     super::text::hex32_bytes(canonical_request_hash, &mut hex);
     Signature::from_bytes(state.finish(&hex))
-}
-
-/// Finishes the HMAC of `string_to_sign` from a state keyed with the signing key.
-#[inline]
-fn sign_with(mut mac: HmacSha256, string_to_sign: &StringToSign<'_>) -> Signature {
-    // Assembling the text on the stack costs one HMAC update instead of ten small ones.
-    let mut text = super::text::StackText::<256>::new();
-    string_to_sign.write_to(&mut text);
-    match text.as_bytes() {
-        Some(bytes) => mac.update(bytes),
-        None => string_to_sign.write_to(&mut MacSink(&mut mac)),
-    }
-    Signature::from_bytes(mac.finalize().into_bytes().into())
-}
-
-struct MacSink<'a>(&'a mut HmacSha256);
-
-impl super::text::Sink for MacSink<'_> {
-    #[inline]
-    fn put(&mut self, s: &str) {
-        self.0.update(s.as_bytes());
-    }
 }
 
 impl fmt::Debug for SigningKey {
@@ -538,10 +495,11 @@ mod tests {
             &mut documented,
         )
         .unwrap();
-        assert_eq!(
-            *key.sign_bytes(b"data").as_bytes(),
-            hmac(&documented, b"data")
-        );
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut reference = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&documented).unwrap();
+        reference.update(b"data");
+        let expected: [u8; 32] = reference.finalize().into_bytes().into();
+        assert_eq!(*key.sign_bytes(b"data").as_bytes(), expected);
     }
 
     #[test]

@@ -49,7 +49,9 @@ pub use canonical::CanonicalRequest;
 pub(crate) use canonical::{
     Canonical, HeaderBlock, write_canonical_request, write_head, write_tail,
 };
-pub(crate) use headers::{canonical_header_value, validate_header_name, validate_method};
+pub(crate) use headers::{
+    any_byte_below_or, canonical_header_value, validate_header_name, validate_method,
+};
 pub(crate) use hmac_head::HeadState;
 pub use key::{Signer, SigningKey};
 pub use query_auth::param;

@@ -45,6 +45,24 @@ impl Signature {
         core::hint::black_box(diff) == 0
     }
 
+    /// Constant-time equality with 64 hex digits of either case, as received: no parsing
+    /// into bytes first. `false` for anything but 64 hex digits.
+    pub(crate) fn ct_eq_hex(&self, hex: &str) -> bool {
+        let Ok(received) = <&[u8; 64]>::try_from(hex.as_bytes()) else {
+            return false;
+        };
+        let mut ours = [0u8; 64];
+        super::text::hex32_bytes(&self.0, &mut ours);
+        let mut diff = 0u8;
+        let mut hex_digits = true;
+        for (&a, &b) in ours.iter().zip(received) {
+            // Setting bit 5 lowercases A-F and leaves digits alone.
+            diff |= a ^ (b | 0x20);
+            hex_digits &= b.is_ascii_hexdigit();
+        }
+        core::hint::black_box(diff) == 0 && hex_digits
+    }
+
     /// The 64 lowercase hex digits, in `buf`.
     fn hex<'b>(&self, buf: &'b mut [u8; 64]) -> Result<&'b str, fmt::Error> {
         super::text::hex32_bytes(&self.0, buf);
@@ -64,5 +82,38 @@ impl fmt::Debug for Signature {
         let mut buf = [0u8; 64];
         let hex = self.hex(&mut buf)?;
         write!(f, "Signature({}…)", hex.get(..8).ok_or(fmt::Error)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_comparison_in_either_case_and_nothing_else() {
+        let bytes: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(29) ^ 0x5a);
+        let sig = Signature::from_bytes(bytes);
+        let lower = hex::encode(bytes);
+        assert!(sig.ct_eq_hex(&lower));
+        assert!(sig.ct_eq_hex(&lower.to_ascii_uppercase()));
+        assert!(!sig.ct_eq_hex(&lower[..63]));
+        assert!(!sig.ct_eq_hex(&alloc::format!("{lower}0")));
+        for i in 0..64 {
+            let mut b = lower.clone().into_bytes();
+            // Another digit, and bytes that lowercase to a digit or letter but are no digit.
+            for c in [
+                if b[i] == b'0' { b'1' } else { b'0' },
+                b[i] & !0x20 ^ 0x40,
+                b[i] & !0x20,
+            ] {
+                let orig = b[i];
+                b[i] = c;
+                let s = alloc::string::String::from_utf8(b.clone()).unwrap();
+                let same =
+                    s.eq_ignore_ascii_case(&lower) && s.bytes().all(|x| x.is_ascii_hexdigit());
+                assert_eq!(sig.ct_eq_hex(&s), same, "{s}");
+                b[i] = orig;
+            }
+        }
     }
 }

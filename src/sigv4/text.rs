@@ -241,20 +241,26 @@ fn encode_runs(
         if i == bytes.len() {
             break;
         }
-        // Only now (an escape follows) is the stack buffer needed: no zeroing otherwise.
-        let mut buf = [0u8; 96];
-        let mut n = 0;
-        while i < bytes.len() && n < buf.len() && !keep[usize::from(bytes[i])] {
-            let b = bytes[i];
-            buf[n] = b'%';
-            buf[n + 1] = HEX_UPPER[usize::from(b >> 4)];
-            buf[n + 2] = HEX_UPPER[usize::from(b & 15)];
-            n += 3;
+        // Each escaped byte from a table: no buffer to fill.
+        while let Some(&b) = bytes.get(i)
+            && !keep[usize::from(b)]
+        {
+            put_ascii(out, &ESCAPES[usize::from(b)]);
             i += 1;
         }
-        put_ascii(out, &buf[..n]);
     }
 }
+
+/// `%XX` of every byte.
+static ESCAPES: [[u8; 3]; 256] = {
+    let mut t = [[0u8; 3]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [b'%', HEX_UPPER[b >> 4], HEX_UPPER[b & 15]];
+        b += 1;
+    }
+    t
+};
 
 /// The length of `input` once encoded with `set`.
 #[inline]

@@ -45,6 +45,7 @@ mod parse;
 mod post;
 mod redact;
 mod request;
+mod scan;
 mod signed;
 mod url;
 
@@ -59,8 +60,8 @@ use crate::time::AmzDate;
 
 use error::{VResult, err, shown};
 pub use error::{VerifyError, VerifyErrorKind};
-use parse::has_query_auth;
 pub use parse::{CredentialScope, HeaderAuth, PostAuth, QueryAuth};
+use parse::{Token, has_query_auth};
 pub use request::{AuthMethod, IncomingRequest, PostSubmission, SecretLookup, Verified};
 pub use url::{UrlParts, parse_url};
 
@@ -165,22 +166,32 @@ impl<L: SecretLookup> Verifier<L> {
         headers: &[(&str, &str)],
         now: AmzDate,
     ) -> VResult<Verified> {
-        let u = parse_url(url)?;
+        // A canonical presigned query is read in one pass, which also proves it free of the
+        // bytes a URL may not hold; only the rest of the URL is checked for them then.
+        let head = url::parse_head(url);
+        let scanned = head.and_then(|u| scan::scan(u.query));
+        let u = match (head, scanned) {
+            (Some(u), Some(_)) => u,
+            _ => parse_url(url)?,
+        };
+        let verify = |headers: &[(&str, &str)]| {
+            let req = IncomingRequest::new(method, u.path, u.query, headers);
+            self.verify_scanned(&req, scanned, now)
+        };
         if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-            return self.verify(&IncomingRequest::new(method, u.path, u.query, headers), now);
+            return verify(headers);
         }
         // The host header first, then the others: on the stack when they are few.
         let mut stack = [("", ""); 8];
         if let Some(rest) = stack.get_mut(1..=headers.len()) {
             rest.copy_from_slice(headers);
             stack[0] = ("host", u.host());
-            let all = &stack[..=headers.len()];
-            return self.verify(&IncomingRequest::new(method, u.path, u.query, all), now);
+            return verify(&stack[..=headers.len()]);
         }
         let mut all: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
         all.push(("host", u.host()));
         all.extend_from_slice(headers);
-        self.verify(&IncomingRequest::new(method, u.path, u.query, &all), now)
+        verify(&all)
     }
 
     /// Verifies a presigned URL or a header-signed request at time `now`.
@@ -188,13 +199,25 @@ impl<L: SecretLookup> Verifier<L> {
     /// # Errors
     /// A [`VerifyError`] whose kind says what failed (see [`VerifyErrorKind`]).
     pub fn verify(&self, req: &IncomingRequest<'_>, now: AmzDate) -> VResult<Verified> {
+        // A canonical presigned query is read in one pass; any other in the general way.
+        self.verify_scanned(req, scan::scan(req.query), now)
+    }
+
+    /// [`verify`](Self::verify), given the scan of the request's query.
+    fn verify_scanned(
+        &self,
+        req: &IncomingRequest<'_>,
+        scanned: Option<scan::Scanned<'_>>,
+        now: AmzDate,
+    ) -> VResult<Verified> {
         let authorization = req.header("authorization");
-        match (has_query_auth(req.query), authorization) {
+        let query_auth = scanned.is_some() || has_query_auth(req.query);
+        match (query_auth, authorization) {
             (true, Some(_)) => err(
                 VerifyErrorKind::MultipleAuthentication,
                 "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
             ),
-            (true, None) => self.verify_query(req, now),
+            (true, None) => self.verify_query(req, scanned, now),
             (false, Some(h)) => self.verify_header(req, h, now),
             (false, None) => err(VerifyErrorKind::MissingAuthentication, "Access Denied"),
         }
@@ -246,7 +269,7 @@ impl<L: SecretLookup> Verifier<L> {
         Ok(time)
     }
 
-    fn lookup(&self, id: &str, token: Option<&str>) -> VResult<L::Credentials> {
+    fn lookup(&self, id: &str, token: Option<Token<'_>>) -> VResult<L::Credentials> {
         let Some(found) = self.lookup.credentials(id) else {
             return err(
                 VerifyErrorKind::InvalidAccessKeyId,
@@ -256,7 +279,8 @@ impl<L: SecretLookup> Verifier<L> {
         let creds: &Credentials = found.borrow();
         let token_ok = match (creds.session_token(), token) {
             (None, None) => true,
-            (Some(a), Some(b)) => ct_eq_str(a, b),
+            (Some(a), Some(Token::Decoded(b))) => ct_eq_str(a, b),
+            (Some(a), Some(Token::Encoded(b))) => ct_eq_encoded(a, b),
             _ => false,
         };
         if !token_ok {
@@ -291,4 +315,34 @@ fn ct_eq_str(a: &str, b: &str) -> bool {
     }
     let diff = a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y));
     core::hint::black_box(diff) == 0
+}
+
+/// Whether `encoded` percent-decodes to `plain`, in a time that depends only on the
+/// lengths. `encoded`'s escapes are well formed (checked by the query scan).
+fn ct_eq_encoded(plain: &str, encoded: &str) -> bool {
+    let e = encoded.as_bytes();
+    let escapes = e.iter().filter(|&&c| c == b'%').count();
+    if e.len() != plain.len() + 2 * escapes {
+        return false;
+    }
+    let hex = |d: u8| match d {
+        b'0'..=b'9' => d - b'0',
+        _ => (d | 0x20).wrapping_sub(b'a' - 10),
+    };
+    let (mut diff, mut i) = (0u8, 0);
+    for &p in plain.as_bytes() {
+        let c = match (e.get(i), e.get(i + 1), e.get(i + 2)) {
+            (Some(b'%'), Some(&h), Some(&l)) => {
+                i += 3;
+                hex(h) << 4 | (hex(l) & 15)
+            }
+            (Some(&c), ..) => {
+                i += 1;
+                c
+            }
+            (None, ..) => return false,
+        };
+        diff |= p ^ c;
+    }
+    core::hint::black_box(diff) == 0 && i == e.len()
 }

@@ -11,6 +11,7 @@ use percent_encoding::percent_decode_str;
 use crate::sigv4::{Payload, TERMINATOR, UNSIGNED_PAYLOAD, param, terminator};
 
 use super::error::{VResult, VerifyError, VerifyErrorKind, err, shown};
+use super::scan::Separated;
 
 /// A credential scope: `AKID/20130524/us-east-1/s3/aws4_request`.
 ///
@@ -47,7 +48,7 @@ impl<'a> CredentialScope<'a> {
     /// As [`parse`](Self::parse), with the parts separated by `sep` (`%2F` in a query
     /// value that was not decoded).
     fn parse_separated(s: &'a str, sep: &str) -> core::result::Result<Self, &'static str> {
-        let mut it = SplitSeparator { rest: Some(s), sep };
+        let mut it = SplitSeparator::new(s, sep);
         let (Some(id), Some(date), Some(region), Some(service), Some(term), None) = (
             it.next(),
             it.next(),
@@ -61,17 +62,20 @@ impl<'a> CredentialScope<'a> {
                 terminator!()
             ));
         };
-        if id.is_empty() || id.len() > 128 || !id.bytes().all(|c| c.is_ascii_graphic()) {
+        // Branch-free folds (the parts are usually well formed).
+        let all = |p: &str, f: fn(u8) -> bool| p.bytes().fold(true, |ok, c| ok & f(c));
+        if id.is_empty() || id.len() > 128 || !all(id, |c| c.is_ascii_graphic()) {
             return Err("the access key id in the credential is malformed");
         }
-        if date.len() != 8 || !date.bytes().all(|c| c.is_ascii_digit()) {
+        if date.len() != 8 || !all(date, |c| c.is_ascii_digit()) {
             return Err("the credential date is not YYYYMMDD");
         }
         let part_ok = |p: &str| {
             !p.is_empty()
                 && p.len() <= 64
-                && p.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && all(p, |c| {
+                    c.is_ascii_alphanumeric() | matches!(c, b'-' | b'_' | b'.')
+                })
         };
         if !part_ok(region) {
             return Err("the credential region is malformed");
@@ -92,7 +96,8 @@ impl<'a> CredentialScope<'a> {
 }
 
 pub(super) fn is_sig_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|c| c.is_ascii_hexdigit())
+    // A branch-free fold (vectorised): a signature is usually valid.
+    s.len() == 64 && s.bytes().fold(true, |ok, c| ok & c.is_ascii_hexdigit())
 }
 
 /// The one payload-hash parser (`x-amz-content-sha256` or `X-Amz-Content-Sha256`, named
@@ -123,22 +128,32 @@ pub(super) fn parse_payload_hash<'a>(value: &'a str, name: &'static str) -> VRes
 
 /// `str::split` by a separator of one or three bytes (`/`, `%2F`), without the substring
 /// searcher's set-up cost on these short strings.
-struct SplitSeparator<'a, 's> {
+pub(super) struct SplitSeparator<'a, 's> {
     rest: Option<&'a str>,
     sep: &'s str,
+}
+
+impl<'a, 's> SplitSeparator<'a, 's> {
+    pub(super) fn new(s: &'a str, sep: &'s str) -> Self {
+        Self { rest: Some(s), sep }
+    }
 }
 
 impl<'a> Iterator for SplitSeparator<'a, '_> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
-        let first = *self.sep.as_bytes().first()?;
+        let (b, sep) = (rest.as_bytes(), self.sep.as_bytes());
+        let first = *sep.first()?;
         let mut from = 0;
-        while let Some(i) = rest.get(from..)?.bytes().position(|c| c == first) {
+        while let Some(i) = super::url::find2(b.get(from..)?, first, first) {
             let at = from + i;
-            if rest.get(at..)?.starts_with(self.sep) {
-                self.rest = rest.get(at + self.sep.len()..);
+            // Compared inline: separators are one or three bytes.
+            let here = b.get(at..at + sep.len());
+            if here.is_some_and(|w| w.iter().zip(sep).all(|(x, y)| x == y)) {
+                self.rest = rest.get(at + sep.len()..);
                 return rest.get(..at);
             }
             from = at + 1;
@@ -165,9 +180,16 @@ fn only_escaped_slashes(value: &str) -> bool {
 
 /// Checks `host;range;x-amz-date`: lowercase tokens, sorted, no repeats, `host` included.
 pub(super) fn check_signed_headers(s: &str) -> core::result::Result<(), &'static str> {
+    check_signed_names(s.split(';'))
+}
+
+/// As [`check_signed_headers`], for the names already split.
+pub(super) fn check_signed_names<'n>(
+    names: impl Iterator<Item = &'n str>,
+) -> core::result::Result<(), &'static str> {
     let mut prev: Option<&str> = None;
     let mut host = false;
-    for name in s.split(';') {
+    for name in names {
         let ok = !name.is_empty()
             && name.bytes().all(|c| {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&c)
@@ -315,35 +337,26 @@ impl<'a> QueryAuth<'a> {
 
     /// The shape of each value: credential, signed headers, expiry, signature.
     fn validate(&self) -> VResult<()> {
-        let q = self;
-        if let Err(reason) = CredentialScope::parse_separated(&q.credential, q.credential_sep) {
-            return err(VerifyErrorKind::MalformedQuery, reason);
+        self.params().validate().map(|_| ())
+    }
+
+    /// The values as the verifier reads them.
+    pub(super) fn params(&self) -> Params<'_> {
+        Params {
+            algorithm: &self.algorithm,
+            credential: Separated {
+                text: &self.credential,
+                sep: self.credential_sep,
+            },
+            date: &self.date,
+            expires: &self.expires,
+            signed_headers: Separated {
+                text: &self.signed_headers,
+                sep: ";",
+            },
+            signature: &self.signature,
+            token: self.security_token.as_deref().map(Token::Decoded),
         }
-        if let Err(reason) = check_signed_headers(&q.signed_headers) {
-            return err(VerifyErrorKind::MalformedQuery, reason);
-        }
-        if q.expires.is_empty()
-            || q.expires.len() > 19
-            || !q.expires.bytes().all(|c| c.is_ascii_digit())
-        {
-            return err(
-                VerifyErrorKind::MalformedQuery,
-                "X-Amz-Expires should be a number of seconds",
-            );
-        }
-        if q.expires.bytes().all(|c| c == b'0') {
-            return err(
-                VerifyErrorKind::MalformedQuery,
-                "X-Amz-Expires must be at least 1 second",
-            );
-        }
-        if !is_sig_hex(&q.signature) {
-            return err(
-                VerifyErrorKind::MalformedQuery,
-                "X-Amz-Signature must be 64 hexadecimal digits",
-            );
-        }
-        Ok(())
     }
 
     /// `X-Amz-Algorithm`.
@@ -362,13 +375,6 @@ impl<'a> QueryAuth<'a> {
                 service: "",
             },
         )
-    }
-
-    /// `X-Amz-Credential`, parsed, for the verifier: a parse failure (impossible after
-    /// [`parse`](Self::parse)) is an error, not an empty scope.
-    pub(super) fn scope(&self) -> VResult<CredentialScope<'_>> {
-        CredentialScope::parse_separated(&self.credential, self.credential_sep)
-            .or_else(|reason| err(VerifyErrorKind::MalformedQuery, reason))
     }
 
     /// `X-Amz-Date`, as sent.
@@ -390,9 +396,67 @@ impl<'a> QueryAuth<'a> {
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref()
     }
+}
 
-    pub(super) fn signature(&self) -> &str {
-        &self.signature
+/// The `X-Amz-*` values of a presigned query as the verifier reads them: parsed by
+/// [`QueryAuth::parse`], or found as sent by the one-pass scan of a canonical query.
+#[derive(Clone, Copy)]
+pub(super) struct Params<'a> {
+    pub(super) algorithm: &'a str,
+    pub(super) credential: Separated<'a>,
+    pub(super) date: &'a str,
+    pub(super) expires: &'a str,
+    pub(super) signed_headers: Separated<'a>,
+    pub(super) signature: &'a str,
+    pub(super) token: Option<Token<'a>>,
+}
+
+/// `X-Amz-Security-Token`, decoded or as sent (its escapes decode to ASCII).
+#[derive(Clone, Copy)]
+pub(super) enum Token<'a> {
+    Decoded(&'a str),
+    Encoded(&'a str),
+}
+
+impl Params<'_> {
+    /// The shape of each value: credential, signed headers, expiry, signature; returns the
+    /// credential scope.
+    pub(super) fn validate(&self) -> VResult<CredentialScope<'_>> {
+        let q = self;
+        let scope = match CredentialScope::parse_separated(q.credential.text, q.credential.sep) {
+            Ok(scope) => scope,
+            Err(reason) => return err(VerifyErrorKind::MalformedQuery, reason),
+        };
+        if let Err(reason) = check_signed_names(q.signed_headers.iter()) {
+            return err(VerifyErrorKind::MalformedQuery, reason);
+        }
+        if q.expires.is_empty()
+            || q.expires.len() > 19
+            || !q.expires.bytes().all(|c| c.is_ascii_digit())
+        {
+            return err(
+                VerifyErrorKind::MalformedQuery,
+                "X-Amz-Expires should be a number of seconds",
+            );
+        }
+        if q.expires.bytes().all(|c| c == b'0') {
+            return err(
+                VerifyErrorKind::MalformedQuery,
+                "X-Amz-Expires must be at least 1 second",
+            );
+        }
+        if !is_sig_hex(q.signature) {
+            return err(
+                VerifyErrorKind::MalformedQuery,
+                "X-Amz-Signature must be 64 hexadecimal digits",
+            );
+        }
+        Ok(scope)
+    }
+
+    /// `X-Amz-Expires` in seconds (saturating).
+    pub(super) fn expires_secs(&self) -> u64 {
+        self.expires.parse().unwrap_or(u64::MAX)
     }
 }
 

@@ -7,8 +7,8 @@ use core::borrow::Borrow;
 
 use super::Verifier;
 use super::error::{VResult, VerifyErrorKind, err, shown};
-use super::parse::{FieldIndex, PostAuth, cmp_ignore_ascii_case, exempt_field};
-use super::request::{AuthMethod, PostSubmission, SecretLookup, Verified};
+use super::parse::{FieldIndex, PostAuth, Token, cmp_ignore_ascii_case, exempt_field};
+use super::request::{AuthMethod, Expires, PostSubmission, SecretLookup, Verified};
 use crate::credentials::Credentials;
 use crate::s3::{Condition, PolicyDocument, Violation, sign_policy};
 use crate::sigv4::{ALGORITHM, Payload, Signature};
@@ -63,7 +63,7 @@ impl<L: SecretLookup> Verifier<L> {
         if now.unix_timestamp().saturating_add(self.skew_secs()) < signed_at.unix_timestamp() {
             return err(VerifyErrorKind::NotYetValid, "Request is not yet valid");
         }
-        let creds = self.lookup(scope.access_key_id, p.security_token())?;
+        let creds = self.lookup(scope.access_key_id, p.security_token().map(Token::Decoded))?;
         self.check_policy_signature(creds.borrow(), &scope, p.policy(), p.signature())?;
         let doc = decode_policy(p.policy())?;
         if now >= doc.expiration() {
@@ -79,7 +79,7 @@ impl<L: SecretLookup> Verifier<L> {
             AuthMethod::PostPolicy,
             &scope,
             signed_at,
-            Some(doc.expiration()),
+            Expires::At(doc.expiration()),
             Payload::Unsigned,
         );
         verified.key = Some(key);

@@ -144,7 +144,7 @@ impl fmt::Debug for Verified {
             .field("access_key_id", &self.access_key_id())
             .field("region", &self.region())
             .field("signed_at", &self.signed_at)
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.expires_at())
             .field("payload_hash", &self.payload_hash())
             .field("key", &self.key)
             .finish()
@@ -163,8 +163,17 @@ pub enum AuthMethod {
     PostPolicy,
 }
 
+/// When a verified request expires: never (header signing), at a time (a POST policy's
+/// expiration), or some seconds after it was signed (a presigned URL; computed when asked).
+#[derive(Clone, Copy)]
+pub(super) enum Expires {
+    Never,
+    At(AmzDate),
+    After(u64),
+}
+
 /// A successfully verified request.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Verified {
     method: AuthMethod,
     /// The access key id, the region and the payload hash, one after the other (one
@@ -173,16 +182,30 @@ pub struct Verified {
     region_at: usize,
     hash_at: usize,
     signed_at: AmzDate,
-    expires_at: Option<AmzDate>,
+    expires: Expires,
     pub(super) key: Option<String>,
 }
+
+impl PartialEq for Verified {
+    fn eq(&self, other: &Self) -> bool {
+        self.method == other.method
+            && self.access_key_id() == other.access_key_id()
+            && self.region() == other.region()
+            && self.payload_hash() == other.payload_hash()
+            && self.signed_at == other.signed_at
+            && self.expires_at() == other.expires_at()
+            && self.key == other.key
+    }
+}
+
+impl Eq for Verified {}
 
 impl Verified {
     pub(super) fn new(
         method: AuthMethod,
         scope: &CredentialScope<'_>,
         signed_at: AmzDate,
-        expires_at: Option<AmzDate>,
+        expires: Expires,
         payload: Payload<'_>,
     ) -> Self {
         let hash = match payload {
@@ -202,7 +225,7 @@ impl Verified {
             region_at,
             hash_at,
             signed_at,
-            expires_at,
+            expires,
             key: None,
         }
     }
@@ -230,7 +253,11 @@ impl Verified {
 
     /// When a presigned URL or a POST policy expires.
     pub fn expires_at(&self) -> Option<AmzDate> {
-        self.expires_at
+        match self.expires {
+            Expires::Never => None,
+            Expires::At(t) => Some(t),
+            Expires::After(secs) => self.signed_at.checked_add_secs(secs),
+        }
     }
 
     /// The payload hash that was signed: `UNSIGNED-PAYLOAD` or the hex SHA-256 claimed in

@@ -5,55 +5,78 @@ use alloc::vec::Vec;
 use core::borrow::Borrow;
 
 use super::error::{VResult, VerifyErrorKind, err, shown};
-use super::parse::{CredentialScope, HeaderAuth, QueryAuth, decode_component, parse_payload_hash};
-use super::request::{AuthMethod, IncomingRequest, SecretLookup, Verified};
+use super::parse::{
+    CredentialScope, HeaderAuth, Params, QueryAuth, Token, decode_component, is_sig_hex,
+    parse_payload_hash,
+};
+use super::request::{AuthMethod, Expires, IncomingRequest, SecretLookup, Verified};
+use super::scan::{CONTENT_SHA256, Scanned, Separated};
 use super::{Verifier, fast};
 use crate::credentials::Credentials;
 use crate::sigv4::{
-    ALGORITHM, CanonicalRequest, Payload, Scope, SignableRequest, Signature, SigningSettings,
-    StringToSign, UNSIGNED_PAYLOAD,
+    ALGORITHM, CanonicalRequest, Payload, Scope, SignableRequest, SigningSettings, UNSIGNED_PAYLOAD,
 };
 use crate::time::AmzDate;
 
 impl<L: SecretLookup> Verifier<L> {
+    /// Verifies a presigned request: from the one-pass scan of its query when the query is
+    /// canonical as received (`scanned`), else from the general parser.
     pub(super) fn verify_query(
         &self,
         req: &IncomingRequest<'_>,
+        scanned: Option<Scanned<'_>>,
+        now: AmzDate,
+    ) -> VResult<Verified> {
+        match scanned {
+            Some(s) => {
+                let scope = s.params.validate()?;
+                let found = Some((s.canonical, s.content_sha256));
+                self.verify_params(req, &s.params, &scope, found, now)
+            }
+            None => {
+                let q = QueryAuth::parse(req.query)?;
+                let p = q.params();
+                // Parsed and validated: this only splits the credential again.
+                let scope = p.validate()?;
+                self.verify_params(req, &p, &scope, None, now)
+            }
+        }
+    }
+
+    /// The checks of a presigned request, in S3's order, once its parameters are parsed
+    /// and validated (`scope` is their credential); `scanned` is the canonical query and
+    /// `X-Amz-Content-Sha256` found by the scan.
+    fn verify_params(
+        &self,
+        req: &IncomingRequest<'_>,
+        p: &Params<'_>,
+        scope: &CredentialScope<'_>,
+        scanned: Option<(&str, Option<&str>)>,
         now: AmzDate,
     ) -> VResult<Verified> {
         let kind = VerifyErrorKind::MalformedQuery;
-        let q = QueryAuth::parse(req.query)?;
-        if q.algorithm() != ALGORITHM {
+        if p.algorithm != ALGORITHM {
             return err(kind, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
         }
-        let scope = q.scope()?;
-        let signed_at = self.check_scope(kind, &scope, q.date())?;
-        let expires = q.expires_secs();
+        let signed_at = self.check_scope(kind, scope, p.date)?;
+        let expires = p.expires_secs();
         self.check_query_times(signed_at, expires, now)?;
-        check_signed_present(req, q.signed_headers())?;
-        check_amz_headers_signed(req, q.signed_headers())?;
-        let creds = self.lookup(scope.access_key_id, q.security_token())?;
-        let payload = query_payload(req.query)?;
-        let hash = match payload {
-            Payload::Precomputed(v) => v,
-            _ => UNSIGNED_PAYLOAD,
+        check_signed_present(req, p.signed_headers)?;
+        check_amz_headers_signed(req, p.signed_headers)?;
+        let creds = self.lookup(scope.access_key_id, p.token)?;
+        let payload = match scanned {
+            Some((_, None)) => Payload::Unsigned,
+            Some((_, Some(claimed))) => parse_payload_hash(claimed, CONTENT_SHA256)?,
+            None => query_payload(req.query)?,
         };
-        let digest = match fast::query_digest(req, q.signed_headers(), hash) {
-            Some(d) => d,
-            None => {
-                let headers = signed_header_values(req, q.signed_headers())?;
-                let query = canonical_query(req.query)?;
-                let signable =
-                    SignableRequest::new(req.method, req.path, &query, &headers, payload);
-                canonical_digest(&signable)?
-            }
-        };
-        self.check_digest(digest, creds.borrow(), &scope, signed_at, q.signature())?;
+        let canonical = scanned.map(|(query, _)| query);
+        let digest = query_digest(req, p.signed_headers, canonical, payload)?;
+        self.check_digest(digest, creds.borrow(), scope, signed_at, p.signature)?;
         Ok(Verified::new(
             AuthMethod::QueryString,
-            &scope,
+            scope,
             signed_at,
-            signed_at.checked_add_secs(expires),
+            Expires::After(expires),
             payload,
         ))
     }
@@ -109,8 +132,12 @@ impl<L: SecretLookup> Verifier<L> {
                 "The difference between the request time and the current time is too large.",
             );
         }
-        let headers = signed_header_values(req, h.signed_headers())?;
-        check_amz_headers_signed(req, h.signed_headers())?;
+        let names = Separated {
+            text: h.signed_headers(),
+            sep: ";",
+        };
+        let headers = signed_header_values(req, names)?;
+        check_amz_headers_signed(req, names)?;
         let Some(claimed) = req.header("x-amz-content-sha256") else {
             return err(
                 VerifyErrorKind::InvalidContentSha256,
@@ -118,7 +145,8 @@ impl<L: SecretLookup> Verifier<L> {
             );
         };
         let payload = parse_payload_hash(claimed, "x-amz-content-sha256")?;
-        let creds = self.lookup(scope.access_key_id, req.header("x-amz-security-token"))?;
+        let token = req.header("x-amz-security-token").map(Token::Decoded);
+        let creds = self.lookup(scope.access_key_id, token)?;
         let signable = SignableRequest::new(req.method, req.path, req.query, &headers, payload);
         let digest = canonical_digest(&signable)?;
         self.check_digest(digest, creds.borrow(), &scope, signed_at, h.signature())?;
@@ -126,7 +154,7 @@ impl<L: SecretLookup> Verifier<L> {
             AuthMethod::AuthorizationHeader,
             &scope,
             signed_at,
-            None,
+            Expires::Never,
             payload,
         ))
     }
@@ -140,16 +168,16 @@ impl<L: SecretLookup> Verifier<L> {
         signed_at: AmzDate,
         received_hex: &str,
     ) -> VResult<()> {
-        let Some(received) = Signature::from_hex(received_hex) else {
+        if !is_sig_hex(received_hex) {
             return err(
                 VerifyErrorKind::SignatureDoesNotMatch,
                 "malformed signature",
             );
-        };
-        let s = Scope::new(signed_at, scope.region, scope.service)
-            .or_else(|_| err(VerifyErrorKind::MalformedHeader, "invalid credential scope"))?;
-        let sts = StringToSign::new(s, digest);
-        if !self.signing_key(creds, scope).sign(&sts).ct_eq(&received) {
+        }
+        // The credential's parser accepts the region and service `Scope::new` accepts.
+        let s = Scope::new_unchecked(signed_at, scope.region, scope.service);
+        let ours = self.keys.sign(creds.secret_access_key(), &s, &digest);
+        if !ours.ct_eq_hex(received_hex) {
             return err(
                 VerifyErrorKind::SignatureDoesNotMatch,
                 "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
@@ -157,6 +185,31 @@ impl<L: SecretLookup> Verifier<L> {
         }
         Ok(())
     }
+}
+
+/// The digest of a presigned request's canonical request: hashed as received when it is
+/// canonical (`canonical` is its query from the scan), else built by the sigv4 types.
+fn query_digest(
+    req: &IncomingRequest<'_>,
+    names: Separated<'_>,
+    canonical: Option<&str>,
+    payload: Payload<'_>,
+) -> VResult<[u8; 32]> {
+    let hash = match payload {
+        Payload::Precomputed(v) => v,
+        _ => UNSIGNED_PAYLOAD,
+    };
+    let fast = match canonical {
+        Some(query) => fast::digest(req, query, names, hash),
+        None => fast::query_digest(req, names, hash),
+    };
+    if let Some(digest) = fast {
+        return Ok(digest);
+    }
+    let headers = signed_header_values(req, names)?;
+    let query = canonical_query(req.query)?;
+    let signable = SignableRequest::new(req.method, req.path, &query, &headers, payload);
+    canonical_digest(&signable)
 }
 
 /// The digest of the canonical request built by the crate's sigv4 types.
@@ -193,7 +246,7 @@ fn canonical_query(raw: &str) -> VResult<String> {
 fn query_payload(raw: &str) -> VResult<Payload<'_>> {
     let mut claimed = None;
     for pair in raw.split('&') {
-        if let Some(("X-Amz-Content-Sha256", v)) = pair.split_once('=') {
+        if let Some((CONTENT_SHA256, v)) = pair.split_once('=') {
             if claimed.is_some() {
                 return err(
                     VerifyErrorKind::MalformedQuery,
@@ -205,18 +258,18 @@ fn query_payload(raw: &str) -> VResult<Payload<'_>> {
     }
     match claimed {
         None => Ok(Payload::Unsigned),
-        Some(v) => parse_payload_hash(v, "X-Amz-Content-Sha256"),
+        Some(v) => parse_payload_hash(v, CONTENT_SHA256),
     }
 }
 
 /// Every `x-amz-*` header of the request must be signed, as S3 requires ("There were
 /// headers present in the request which were not signed"), for presigned URLs too.
-fn check_amz_headers_signed(req: &IncomingRequest<'_>, signed: &str) -> VResult<()> {
+fn check_amz_headers_signed(req: &IncomingRequest<'_>, signed: Separated<'_>) -> VResult<()> {
     for (name, _) in req.headers {
         let is_amz = name
             .get(..6)
             .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"));
-        if is_amz && !signed.split(';').any(|s| s.eq_ignore_ascii_case(name)) {
+        if is_amz && !signed.iter().any(|s| s.eq_ignore_ascii_case(name)) {
             return err(
                 VerifyErrorKind::UnsignedHeader,
                 alloc::format!(
@@ -230,8 +283,8 @@ fn check_amz_headers_signed(req: &IncomingRequest<'_>, signed: &str) -> VResult<
 }
 
 /// Every header named in `signed` must be in the request.
-fn check_signed_present(req: &IncomingRequest<'_>, signed: &str) -> VResult<()> {
-    for name in signed.split(';') {
+fn check_signed_present(req: &IncomingRequest<'_>, signed: Separated<'_>) -> VResult<()> {
+    for name in signed.iter() {
         if req.header(name).is_none() {
             return err(
                 VerifyErrorKind::MissingSignedHeader,
@@ -248,10 +301,10 @@ fn check_signed_present(req: &IncomingRequest<'_>, signed: &str) -> VResult<()> 
 /// The received headers named in `signed` (each must be present at least once).
 fn signed_header_values<'r>(
     req: &IncomingRequest<'r>,
-    signed: &str,
+    signed: Separated<'_>,
 ) -> VResult<Vec<(&'r str, &'r str)>> {
     let mut out = Vec::with_capacity(8);
-    for name in signed.split(';') {
+    for name in signed.iter() {
         let before = out.len();
         out.extend(
             req.headers

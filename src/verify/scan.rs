@@ -1,0 +1,457 @@
+//! One pass over a presigned URL's query as the SDKs and this crate's presigner write it:
+//! every parameter `name=value` with a canonical name and value (nothing to re-encode), the
+//! parameters sorted, `X-Amz-Signature` last. The pass finds the `X-Amz-*` parameters, kept
+//! as sent (nothing is decoded or copied), and proves the query canonical, so that its text
+//! before `&X-Amz-Signature=` is the canonical request's query line as received.
+//!
+//! Anything else gives `None` and the verifier parses the query the general way
+//! ([`QueryAuth::parse`](super::QueryAuth::parse)), which also says what is wrong: a name
+//! with escapes, a repeated or missing parameter, a value with escapes other than the
+//! separators below, a query that is not sorted.
+
+use super::parse::{Params, SplitSeparator, Token, is_sig_hex};
+use crate::sigv4::param;
+
+/// The payload hash parameter of a presigned URL (the JS SDK sends it).
+pub(super) const CONTENT_SHA256: &str = "X-Amz-Content-Sha256";
+
+/// A list of names or parts separated by `sep` as sent: `/` or `%2F` in a credential,
+/// `;` or `%3B` in the signed header names.
+#[derive(Clone, Copy)]
+pub(super) struct Separated<'a> {
+    pub(super) text: &'a str,
+    pub(super) sep: &'static str,
+}
+
+impl<'a> Separated<'a> {
+    /// The parts, decoded (the text's only escapes are its separators).
+    pub(super) fn iter(&self) -> SplitSeparator<'a, 'static> {
+        SplitSeparator::new(self.text, self.sep)
+    }
+}
+
+/// What one pass found in a canonical presigned query.
+#[derive(Clone, Copy)]
+pub(super) struct Scanned<'a> {
+    /// The `X-Amz-*` parameters, the signature's credential and signed names as sent.
+    pub(super) params: Params<'a>,
+    /// `X-Amz-Content-Sha256`, as sent.
+    pub(super) content_sha256: Option<&'a str>,
+    /// The query before `&X-Amz-Signature=`: the canonical query.
+    pub(super) canonical: &'a str,
+}
+
+/// The bytes canonical encoding keeps: `A-Z a-z 0-9 - . _ ~`.
+static KEEP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        c += 1;
+    }
+    t
+};
+
+/// The value of an uppercase hex digit (a lowercase escape is not canonical).
+fn upper_hex(d: u8) -> Option<u8> {
+    match d {
+        b'0'..=b'9' => Some(d - b'0'),
+        b'A'..=b'F' => Some(d - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// One `name=value` pair: where it ends, where its `=` is, and what its value's escapes
+/// decode to.
+struct Pair {
+    end: usize,
+    eq: usize,
+    /// Escapes in the value, and how many decode to `/`, to `;`, and whether any to a
+    /// byte that is not ASCII.
+    escapes: usize,
+    slashes: usize,
+    semicolons: usize,
+    non_ascii: bool,
+}
+
+/// The end of the run of kept bytes of `b` from `i`.
+#[inline]
+fn kept_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = b.get(i)
+        && KEEP[usize::from(c)]
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Reads the pair of `b` starting at `start` (up to the next `&` or the end of `b`):
+/// `None` unless it is `name=value` with an unreserved name and a canonical value.
+fn pair(b: &[u8], start: usize) -> Option<Pair> {
+    // A name with escapes is left to the general parser, which decodes it.
+    let eq = kept_run(b, start);
+    if b.get(eq) != Some(&b'=') {
+        return None;
+    }
+    let mut p = Pair {
+        end: b.len(),
+        eq,
+        escapes: 0,
+        slashes: 0,
+        semicolons: 0,
+        non_ascii: false,
+    };
+    let mut i = eq + 1;
+    loop {
+        i = kept_run(b, i);
+        match b.get(i) {
+            None => break,
+            Some(b'&') => {
+                p.end = i;
+                break;
+            }
+            Some(b'%') => {
+                let (h, l) = (upper_hex(*b.get(i + 1)?)?, upper_hex(*b.get(i + 2)?)?);
+                let d = h * 16 + l;
+                // An escaped unreserved byte is not canonical (it would be decoded).
+                if KEEP[usize::from(d)] {
+                    return None;
+                }
+                p.escapes += 1;
+                p.slashes += usize::from(d == b'/');
+                p.semicolons += usize::from(d == b';');
+                p.non_ascii |= d >= 0x80;
+                i += 3;
+            }
+            Some(_) => return None,
+        }
+    }
+    Some(p)
+}
+
+/// The separator of a value whose only escapes are `sep_escaped` (`n` of them), or `None`
+/// if it has other escapes.
+fn separator(
+    p: &Pair,
+    n: usize,
+    plain: &'static str,
+    escaped: &'static str,
+) -> Option<&'static str> {
+    match p.escapes {
+        0 => Some(plain),
+        e if e == n => Some(escaped),
+        _ => None,
+    }
+}
+
+/// The found `X-Amz-*` values, in the order of [`QUERY_AUTH_NAMES`](super::parse).
+#[derive(Default)]
+struct Found<'a> {
+    values: [Option<&'a str>; 7],
+    credential_sep: &'static str,
+    signed_sep: &'static str,
+    content_sha256: Option<&'a str>,
+}
+
+impl<'a> Found<'a> {
+    /// Keeps a parameter's value; `None` if it repeats or needs decoding to be used.
+    fn keep(&mut self, name: &str, value: &'a str, p: &Pair) -> Option<()> {
+        let (slot, plain) = match name {
+            param::ALGORITHM => (0, true),
+            param::CREDENTIAL => {
+                self.credential_sep = separator(p, p.slashes, "/", "%2F")?;
+                (1, false)
+            }
+            param::DATE => (2, true),
+            param::EXPIRES => (3, true),
+            param::SIGNED_HEADERS => {
+                self.signed_sep = separator(p, p.semicolons, ";", "%3B")?;
+                (4, false)
+            }
+            // Decoded only to be compared, byte by byte (ASCII escapes: valid UTF-8).
+            param::SECURITY_TOKEN if p.non_ascii => return None,
+            param::SECURITY_TOKEN => (6, false),
+            CONTENT_SHA256 => {
+                if self.content_sha256.is_some() || p.escapes > 0 {
+                    return None;
+                }
+                self.content_sha256 = Some(value);
+                return Some(());
+            }
+            _ => return Some(()),
+        };
+        if plain && p.escapes > 0 {
+            return None;
+        }
+        let v = self.values.get_mut(slot)?;
+        if v.replace(value).is_some() {
+            return None;
+        }
+        Some(())
+    }
+}
+
+/// `X-Amz-Signature=`, which starts the last parameter.
+const SIGNATURE_EQ: &str = "X-Amz-Signature=";
+
+/// Scans a presigned query that is canonical as received (see the module docs).
+pub(super) fn scan(query: &str) -> Option<Scanned<'_>> {
+    // The signature last: 64 hex digits (anything else is for the general parser), so the
+    // `&` before it is at a known place.
+    let amp = query.len().checked_sub(1 + SIGNATURE_EQ.len() + 64)?;
+    let last = query.get(amp..)?.strip_prefix('&')?;
+    let signature = last.strip_prefix(SIGNATURE_EQ)?;
+    if !is_sig_hex(signature) {
+        return None;
+    }
+    let canonical = query.get(..amp)?;
+    let b = canonical.as_bytes();
+    let mut found = Found::default();
+    found.values[5] = Some(signature);
+    let mut prev: Option<(&str, &str)> = None;
+    let mut start = 0;
+    loop {
+        let p = pair(b, start)?;
+        // Pair boundaries are ASCII bytes (`&`, `=`), so these are char boundaries.
+        let name = canonical.get(start..p.eq)?;
+        let value = canonical.get(p.eq + 1..p.end)?;
+        if name == param::SIGNATURE || prev.is_some_and(|q| q > (name, value)) {
+            return None;
+        }
+        prev = Some((name, value));
+        found.keep(name, value, &p)?;
+        if p.end == b.len() {
+            return finish(found, canonical);
+        }
+        start = p.end + 1;
+    }
+}
+
+fn finish<'a>(found: Found<'a>, canonical: &'a str) -> Option<Scanned<'a>> {
+    let [
+        Some(algorithm),
+        Some(credential),
+        Some(date),
+        Some(expires),
+        Some(signed),
+        Some(sig),
+        token,
+    ] = found.values
+    else {
+        return None;
+    };
+    Some(Scanned {
+        params: Params {
+            algorithm,
+            credential: Separated {
+                text: credential,
+                sep: found.credential_sep,
+            },
+            date,
+            expires,
+            signed_headers: Separated {
+                text: signed,
+                sep: found.signed_sep,
+            },
+            signature: sig,
+            token: token.map(Token::Encoded),
+        },
+        content_sha256: found.content_sha256,
+        canonical,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::Credentials;
+    use crate::s3::{Bucket, Endpoint};
+    use crate::sigv4::Signer;
+    use crate::time::AmzDate;
+    use crate::verify::QueryAuth;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    const TOKEN: &str = "FwoGZXIvYXdzEJr//////////wEaDKz+token/with=odd&chars";
+
+    /// Presigned queries as the presigner writes them: plain, with operation parameters,
+    /// signed headers and a session token.
+    fn queries() -> Vec<String> {
+        let creds = Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret/key+example");
+        let plain = Signer::new(creds.clone()).unwrap();
+        let token = Signer::new(creds.with_session_token(TOKEN)).unwrap();
+        let b = Bucket::new(&Endpoint::aws("eu-west-1").unwrap(), "bucket").unwrap();
+        let now = AmzDate::parse("20261125T120000Z").unwrap();
+        let mut urls = Vec::new();
+        for s in [&plain, &token] {
+            urls.push(b.get_object("a b/c.txt").sign_url(s, now).unwrap());
+            let put = b.put_object("k").content_type("video/mp4");
+            urls.push(put.header("x-amz-acl", "private").sign_url(s, now).unwrap());
+            let get = b.get_object("k").query("versionId", "v/1=2");
+            urls.push(
+                get.query("response-content-type", "é~")
+                    .sign_url(s, now)
+                    .unwrap(),
+            );
+        }
+        urls.into_iter()
+            .map(|u| String::from(u.split_once('?').unwrap().1))
+            .collect()
+    }
+
+    fn decode(s: &str) -> String {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    }
+
+    #[test]
+    fn finds_what_the_general_parser_finds() {
+        for query in queries() {
+            let s = scan(&query).unwrap_or_else(|| panic!("not scanned: {query}"));
+            let q = QueryAuth::parse(&query).unwrap();
+            let (a, b) = (&s.params, q.params());
+            assert_eq!(a.validate().unwrap(), b.validate().unwrap());
+            assert!(a.signed_headers.iter().eq(b.signed_headers.iter()));
+            let fields =
+                |p: &Params<'_>| [p.algorithm, p.date, p.expires, p.signature].map(String::from);
+            assert_eq!(fields(a), fields(&b));
+            let token = |p: &Params<'_>| match p.token {
+                Some(Token::Encoded(t)) => Some(decode(t)),
+                Some(Token::Decoded(t)) => Some(String::from(t)),
+                None => None,
+            };
+            assert_eq!(token(a), token(&b));
+
+            let (before, _) = query.split_once("&X-Amz-Signature=").unwrap();
+            assert_eq!(s.canonical, before);
+        }
+    }
+
+    const SHA: &str = "X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&";
+
+    #[test]
+    fn anything_else_is_left_to_the_general_parser() {
+        let q = &queries()[0];
+        let (head, sig) = q.split_once("&X-Amz-Signature=").unwrap();
+        let sig = alloc::format!("X-Amz-Signature={sig}");
+        for changed in [
+            // The signature not last, twice, or alone.
+            alloc::format!("{sig}&{head}"),
+            alloc::format!("{head}&{sig}&{sig}"),
+            sig.clone(),
+            // Repeated, missing, unsorted, empty or encoded parameters.
+            alloc::format!("{head}&X-Amz-Date=20261125T120000Z&{sig}"),
+            alloc::format!("{}&{sig}", head.replace("X-Amz-Date=", "X-Amz-Datf=")),
+            alloc::format!(
+                "{}&{sig}",
+                head.replace("X-Amz-Algorithm", "X-Amz-Zlgorithm")
+            ),
+            alloc::format!("{head}&&{sig}"),
+            alloc::format!("{head}&a&{sig}"),
+            alloc::format!("{}&{sig}", head.replace("X-Amz-Date", "X-Amz%2DDate")),
+            // Escapes that decoding would change, or that need decoding to be read.
+            alloc::format!("{}&{sig}", head.replace("%2F", "%2f")),
+            alloc::format!("{}&{sig}", head.replace("%2Fs3", "%2F%73%33")),
+            alloc::format!("{}&{sig}", head.replace("%2Feu", "%2F%C3%A9eu")),
+            alloc::format!("{}&{sig}", head.replace("=host", "=ho%2Bst")),
+            alloc::format!("{}&{sig}", head.replace("Date=", "Date=%32")),
+            alloc::format!(
+                "{}&{sig}",
+                head.replace(
+                    "X-Amz-SignedHeaders=",
+                    "X-Amz-Security-Token=%C3%A9&X-Amz-SignedHeaders="
+                )
+            ),
+            alloc::format!("{head}&{sig}%41"),
+            alloc::format!("{head}&{sig}&"),
+            alloc::format!("{head}&z=a=b&{sig}"),
+            alloc::format!("{head}&z=a b&{sig}"),
+            alloc::format!(
+                "{}&{sig}",
+                head.replace(
+                    "X-Amz-Credential=",
+                    &alloc::format!("{SHA}{SHA}X-Amz-Credential=")
+                )
+            ),
+        ] {
+            assert!(scan(&changed).is_none(), "{changed}");
+        }
+        // Once is fine (the JS SDK sends it).
+        let with_sha = alloc::format!(
+            "{}&{sig}",
+            head.replace(
+                "X-Amz-Credential=",
+                &alloc::format!("{SHA}X-Amz-Credential=")
+            )
+        );
+        assert_eq!(
+            scan(&with_sha).and_then(|s| s.content_sha256),
+            Some("UNSIGNED-PAYLOAD")
+        );
+        assert!(scan("").is_none());
+    }
+
+    #[test]
+    fn tokens_are_compared_decoded_and_signatures_in_either_case() {
+        use crate::verify::{Verifier, VerifyErrorKind};
+        let now = AmzDate::parse("20261125T120000Z").unwrap();
+        let creds = |token: Option<&str>| {
+            let c = Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret/key+example");
+            match token {
+                Some(t) => c.with_session_token(t),
+                None => c,
+            }
+        };
+        let b = Bucket::new(&Endpoint::aws("eu-west-1").unwrap(), "bucket").unwrap();
+        let signer = Signer::new(creds(Some(TOKEN))).unwrap();
+        let url = b.get_object("k").sign_url(&signer, now).unwrap();
+        assert!(scan(url.split_once('?').unwrap().1).is_some());
+        let check = |token: Option<&str>, url: &str| {
+            let c = creds(token);
+            Verifier::new(move |_: &str| Some(c.clone()))
+                .verify_url("GET", url, &[], now)
+                .map(|_| ())
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(check(Some(TOKEN), &url), Ok(()));
+        let c = creds(Some(TOKEN));
+        let ok = Verifier::new(move |_: &str| Some(c.clone()))
+            .verify_url("GET", &url, &[], now)
+            .unwrap();
+        let an_hour_later = AmzDate::from_unix_timestamp(now.unix_timestamp() + 3600).ok();
+        assert_eq!(ok.expires_at(), an_hour_later);
+        let same_length = TOKEN.replace('+', "-");
+        for other in [Some(same_length.as_str()), Some("FwoG"), None] {
+            assert_eq!(
+                check(other, &url),
+                Err(VerifyErrorKind::InvalidToken),
+                "{other:?}"
+            );
+        }
+        let (head, sig) = url.split_once("X-Amz-Signature=").unwrap();
+        let upper = alloc::format!("{head}X-Amz-Signature={}", sig.to_ascii_uppercase());
+        assert_eq!(check(Some(TOKEN), &upper), Ok(()));
+        let mut wrong = alloc::string::String::from(sig);
+        wrong.replace_range(63.., if sig.ends_with('0') { "1" } else { "0" });
+        let wrong = alloc::format!("{head}X-Amz-Signature={wrong}");
+        assert_eq!(
+            check(Some(TOKEN), &wrong),
+            Err(VerifyErrorKind::SignatureDoesNotMatch)
+        );
+    }
+
+    #[test]
+    fn encoded_tokens_compare_as_decoded() {
+        use crate::verify::ct_eq_encoded;
+        assert!(ct_eq_encoded("a/b+c=", "a%2Fb%2Bc%3D"));
+        assert!(ct_eq_encoded("", ""));
+        assert!(!ct_eq_encoded("a/b+c=", "a%2Fb%2Bc%3E"));
+        assert!(!ct_eq_encoded("a/b+c", "a%2Fb%2Bc%3D"));
+        assert!(!ct_eq_encoded("a%2F", "a%2F"));
+        assert!(!ct_eq_encoded("ab", "a%"));
+        assert!(!ct_eq_encoded("abc", "a%2"));
+    }
+}
