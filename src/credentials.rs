@@ -3,8 +3,8 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::error::{Error, Result};
 use crate::AmzDate;
+use crate::error::{Error, Result};
 
 /// AWS credentials. `Debug` never shows the secret access key or the session token, and the
 /// type deliberately has no `PartialEq` (compare access key ids if you must).

@@ -44,6 +44,7 @@ use std::path::PathBuf;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result, clip};
+use crate::time::AmzDate;
 
 // ---------------------------------------------------------------------------------------
 // The pure parser
@@ -402,10 +403,12 @@ impl<'a> Environment<'a> {
     }
 
     /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and (optional)
-    /// `AWS_SESSION_TOKEN` (or the legacy `AWS_SECURITY_TOKEN`).
+    /// `AWS_SESSION_TOKEN` (or the legacy `AWS_SECURITY_TOKEN`), expiring at
+    /// `AWS_CREDENTIAL_EXPIRATION` if set.
     ///
     /// # Errors
-    /// [`Error::Missing`] naming the variable that is unset.
+    /// [`Error::Missing`] naming the variable that is unset; [`Error::Profile`] for an
+    /// `AWS_CREDENTIAL_EXPIRATION` that is not an RFC 3339 UTC time.
     pub fn credentials_from_env(&self) -> Result<Credentials> {
         let id = self.var("AWS_ACCESS_KEY_ID").ok_or(Error::Missing {
             what: "AWS_ACCESS_KEY_ID",
@@ -415,16 +418,22 @@ impl<'a> Environment<'a> {
             what: "AWS_SECRET_ACCESS_KEY",
             hint: "AWS_ACCESS_KEY_ID is set but its secret is not; set AWS_SECRET_ACCESS_KEY",
         })?;
-        let creds = Credentials::new(id, secret);
-        Ok(
-            match self
-                .var("AWS_SESSION_TOKEN")
-                .or_else(|| self.var("AWS_SECURITY_TOKEN"))
-            {
-                Some(token) => creds.with_session_token(token),
-                None => creds,
-            },
-        )
+        let mut creds = Credentials::new(id, secret);
+        if let Some(token) = self
+            .var("AWS_SESSION_TOKEN")
+            .or_else(|| self.var("AWS_SECURITY_TOKEN"))
+        {
+            creds = creds.with_session_token(token);
+        }
+        if let Some(at) = self.var("AWS_CREDENTIAL_EXPIRATION") {
+            let at = AmzDate::parse(at.trim()).map_err(|e| Error::Profile {
+                reason: format!(
+                    "AWS_CREDENTIAL_EXPIRATION must be an RFC 3339 UTC time such as 2026-12-01T13:00:00Z ({e})"
+                ),
+            })?;
+            creds = creds.with_expiry(at);
+        }
+        Ok(creds)
     }
 
     /// Static credentials from a profile of the shared files (`explicit`, else
@@ -467,7 +476,7 @@ impl<'a> Environment<'a> {
         })
     }
 
-    fn home(&self) -> Option<PathBuf> {
+    pub(crate) fn home(&self) -> Option<PathBuf> {
         self.var("HOME")
             .or_else(|| self.var("USERPROFILE"))
             .map(PathBuf::from)
@@ -487,7 +496,7 @@ impl<'a> Environment<'a> {
         }
     }
 
-    fn load_files(&self) -> Result<SharedFiles> {
+    pub(crate) fn load_files(&self) -> Result<SharedFiles> {
         let config_path = self.file_path("AWS_CONFIG_FILE", "config");
         let credentials_path = self.file_path("AWS_SHARED_CREDENTIALS_FILE", "credentials");
         Ok(SharedFiles {
@@ -499,9 +508,9 @@ impl<'a> Environment<'a> {
     }
 }
 
-struct SharedFiles {
-    config: Ini,
-    credentials: Ini,
+pub(crate) struct SharedFiles {
+    pub(crate) config: Ini,
+    pub(crate) credentials: Ini,
     config_path: Option<PathBuf>,
     credentials_path: Option<PathBuf>,
 }
@@ -514,7 +523,7 @@ fn show(path: Option<&PathBuf>) -> String {
 }
 
 impl SharedFiles {
-    fn not_found(&self, profile: &str) -> Error {
+    pub(crate) fn not_found(&self, profile: &str) -> Error {
         Error::Profile {
             reason: format!(
                 "profile {:?} not found in {} or {}",
@@ -525,7 +534,7 @@ impl SharedFiles {
         }
     }
 
-    fn credentials_for(&self, profile: &str) -> Result<Credentials> {
+    pub(crate) fn credentials_for(&self, profile: &str) -> Result<Credentials> {
         if !profile_exists(&self.config, &self.credentials, profile) {
             return Err(self.not_found(profile));
         }
