@@ -59,11 +59,12 @@ const CALLER: &str =
     "[base]\naws_access_key_id = AKIDSOURCEEXAMPLE\naws_secret_access_key = source-secret\n";
 
 fn assert_temporary(c: &s3presign::Credentials, action: &str, t: &Target) {
-    assert!(c.access_key_id().starts_with("ASIA"), "{c:?}");
     assert!(c.expires_at().is_some());
     if t.double.is_some() {
+        assert!(c.access_key_id().starts_with("ASIA"), "{c:?}");
         assert_eq!(c.session_token(), Some(issued_token(action).as_str()));
     } else {
+        assert!(!c.access_key_id().is_empty());
         assert!(c.session_token().is_some_and(|t| !t.is_empty()));
     }
 }

@@ -27,7 +27,19 @@ const ATTEMPTS: u32 = 3;
 /// time asked for: the source cannot do better now.
 const MIN_REFETCH_SECS: i64 = 30;
 
-type Clock = Arc<dyn Fn() -> Result<AmzDate, crate::Error> + Send + Sync>;
+/// Seconds since 1970 (a hit reads the clock: no calendar arithmetic on that path).
+type Clock = Arc<dyn Fn() -> Option<i64> + Send + Sync>;
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the cache's hit path needs only the seconds; AmzDate::now would also compute the calendar fields on every presign"
+)]
+fn system_clock() -> Option<i64> {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
 
 struct Entry {
     signer: Arc<Signer>,
@@ -114,21 +126,19 @@ impl<P: ProvideCredentials> CachingProvider<P> {
             inner,
             current: ArcSwapOption::const_empty(),
             refresh: tokio::sync::Mutex::new(()),
-            clock: Arc::new(AmzDate::now),
+            clock: Arc::new(system_clock),
         }
     }
 
     /// Uses this clock instead of the system's (for tests and simulations).
     #[must_use]
     pub fn with_clock(mut self, clock: impl Fn() -> AmzDate + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(move || Ok(clock()));
+        self.clock = Arc::new(move || Some(clock().unix_timestamp()));
         self
     }
 
     fn now(&self) -> Result<i64, ProviderError> {
-        (self.clock)()
-            .map(|t| t.unix_timestamp())
-            .map_err(|e| ProviderError::failed(NAME, format!("{e}")))
+        (self.clock)().ok_or_else(|| ProviderError::failed(NAME, "the system clock is before 1970"))
     }
 
     /// The cached signer if it needs no refresh for `until`.
@@ -181,7 +191,17 @@ impl<P: ProvideCredentials> CachingProvider<P> {
         if let Some(s) = self.fresh(now, until) {
             return Ok(s);
         }
-        match self.fetch().await {
+        let fetched = self.fetch().await.and_then(|c| match c.expires_at() {
+            Some(at) if at.unix_timestamp() <= now => Err(ProviderError::failed(
+                NAME,
+                format!(
+                    "the source gave credentials that expired at {}",
+                    at.to_rfc3339()
+                ),
+            )),
+            _ => Ok(c),
+        });
+        match fetched {
             Ok(creds) => {
                 let entry = Entry::new(creds, now)?;
                 let signer = Arc::clone(&entry.signer);

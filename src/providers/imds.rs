@@ -104,11 +104,21 @@ impl Session {
             ),
             e => e.into_provider(NAME, "the session token", LIMITS.max_body),
         })?;
-        if answer.status != 200 {
-            return Err(ProviderError::failed(
-                NAME,
-                format!("PUT /latest/api/token answered HTTP {}", answer.status),
-            ));
+        match answer.status {
+            200 => {}
+            // The instance's metadata service is turned off.
+            403 => {
+                return Err(ProviderError::not_configured(
+                    NAME,
+                    "PUT /latest/api/token answered HTTP 403: the instance metadata service is disabled",
+                ));
+            }
+            s => {
+                return Err(ProviderError::failed(
+                    NAME,
+                    format!("PUT /latest/api/token answered HTTP {s}"),
+                ));
+            }
         }
         let token = String::from(answer.text().trim());
         if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
