@@ -557,7 +557,7 @@ impl SharedFiles {
                 String::new,
                 |(_, what)| {
                     format!(
-                        "; it uses {what}, which s3presign does not support: export temporary credentials to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead"
+                        "; it uses {what}, which this static-key reader does not follow: use s3presign::providers::ProfileProvider (feature providers; the s3presign CLI does), or export temporary credentials to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
                     )
                 },
             );

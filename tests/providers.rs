@@ -516,3 +516,51 @@ async fn the_chain_lists_what_it_tried_and_stops_at_the_first_configured_source(
     );
     assert_eq!(Hits::get(&hits.credentials), 1);
 }
+
+#[tokio::test]
+async fn environment_credentials_with_expiry_and_their_errors() {
+    use s3presign::providers::EnvironmentProvider;
+    let ok = env(&[
+        ("AWS_ACCESS_KEY_ID", "ASIAENV"),
+        ("AWS_SECRET_ACCESS_KEY", "env-secret"),
+        ("AWS_SESSION_TOKEN", "env-token"),
+        ("AWS_SECURITY_TOKEN", "legacy-token"),
+        ("AWS_CREDENTIAL_EXPIRATION", "2026-12-01T13:00:00.000Z"),
+    ]);
+    let c = EnvironmentProvider::new(ok)
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.session_token(),
+        Some("env-token"),
+        "AWS_SESSION_TOKEN wins"
+    );
+    assert_eq!(c.expires_at().unwrap().as_str(), "20261201T130000Z");
+    let bad = env(&[
+        ("AWS_ACCESS_KEY_ID", "ASIAENV"),
+        ("AWS_SECRET_ACCESS_KEY", "env-secret"),
+        ("AWS_CREDENTIAL_EXPIRATION", "tomorrow"),
+    ]);
+    let err = EnvironmentProvider::new(bad)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ProviderErrorKind::Failed);
+    assert!(
+        err.to_string().contains("AWS_CREDENTIAL_EXPIRATION"),
+        "{err}"
+    );
+    let half = env(&[("AWS_ACCESS_KEY_ID", "ASIAENV")]);
+    let err = EnvironmentProvider::new(half)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ProviderErrorKind::Failed);
+    assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    let none = EnvironmentProvider::new(env(&[]))
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(none.kind(), ProviderErrorKind::NotConfigured);
+}

@@ -243,3 +243,36 @@ pub async fn region_from_imds(env: &Environment<'_>) -> Result<String, ProviderE
     }
     Ok(String::from(region))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        let url = |pairs: &[(&str, &str)]| {
+            base_url(&Environment::from_pairs(pairs.iter().copied())).map_err(|e| e.kind())
+        };
+        assert_eq!(url(&[]).unwrap(), "http://169.254.169.254");
+        assert_eq!(
+            url(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6")]).unwrap(),
+            "http://[fd00:ec2::254]"
+        );
+        assert_eq!(
+            url(&[
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"),
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/"),
+            ])
+            .unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(
+            url(&[("AWS_EC2_METADATA_DISABLED", "true")]).unwrap_err(),
+            crate::providers::ProviderErrorKind::NotConfigured
+        );
+        assert_eq!(
+            url(&[("AWS_EC2_METADATA_DISABLED", "false")]).unwrap(),
+            "http://169.254.169.254"
+        );
+    }
+}
