@@ -73,6 +73,26 @@ async fn imds_without_an_instance_profile_says_so() {
 }
 
 #[tokio::test]
+async fn imds_unknown_role_is_a_404_error() {
+    let (server, hits) = metadata::imds(Imds {
+        listed_role: Some("detached-role".into()),
+        ..Imds::default()
+    })
+    .await;
+    let e = env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &server.url())]);
+    let err = ImdsProvider::new(e)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("security-credentials/detached-role not found (HTTP 404)"),
+        "{err}"
+    );
+    assert_eq!(Hits::get(&hits.credentials), 0);
+}
+
+#[tokio::test]
 async fn imds_disabled_or_absent_is_skipped_quickly() {
     let e = env(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]);
     let err = ImdsProvider::new(e)

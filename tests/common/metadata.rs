@@ -18,6 +18,9 @@ pub struct Imds {
     pub session_token: String,
     /// Answer every request this late.
     pub delay: Option<Duration>,
+    /// The role name the listing shows, if not `role` (an instance profile swapped
+    /// between the two requests: its credentials path is then 404).
+    pub listed_role: Option<String>,
 }
 
 impl Default for Imds {
@@ -29,6 +32,7 @@ impl Default for Imds {
             secret: "imds-secret".into(),
             session_token: "imds-session-token".into(),
             delay: None,
+            listed_role: None,
         }
     }
 }
@@ -99,7 +103,9 @@ fn imds_answer(s: &Imds, hits: &Hits, req: &Seen) -> Answer {
     };
     match (&s.role, rest) {
         (None, _) => Answer::text(404, ""),
-        (Some(role), "") => Answer::text(200, role.clone()),
+        (Some(role), "") => {
+            Answer::text(200, s.listed_role.clone().unwrap_or_else(|| role.clone()))
+        }
         (Some(role), r) if r == role => {
             hits.credentials.fetch_add(1, Ordering::SeqCst);
             let doc = serde_json::json!({
