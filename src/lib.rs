@@ -52,6 +52,9 @@
 //!   [`AmzDate::now`], a signing-key cache in [`Signer`]. Without it the crate is
 //!   `#![no_std]` + `alloc`.
 //! - `serde`: `Serialize` for [`s3::PresignedRequest`] and [`s3::PostForm`].
+//! - `providers`: [`providers`], the AWS SDKs' credentials sources (environment, shared
+//!   files with SSO, `credential_process` and assumed roles, web identity, containers, EC2
+//!   instance metadata), their default chain and a refreshing cache.
 //! - `cli`: the `s3presign` command-line tool.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -78,6 +81,9 @@ mod expiry;
 pub mod http_request;
 #[cfg(feature = "std")]
 pub mod profile;
+#[cfg(feature = "providers")]
+#[cfg_attr(docsrs, doc(cfg(feature = "providers")))]
+pub mod providers;
 pub mod s3;
 pub mod sigv4;
 mod time;

@@ -490,7 +490,7 @@ impl<'a> Environment<'a> {
         })
     }
 
-    fn home(&self) -> Option<PathBuf> {
+    pub(crate) fn home(&self) -> Option<PathBuf> {
         self.var("HOME")
             .or_else(|| self.var("USERPROFILE"))
             .map(PathBuf::from)
@@ -548,7 +548,7 @@ impl SharedFiles {
         }
     }
 
-    fn credentials_for(&self, profile: &str) -> Result<Credentials> {
+    pub(crate) fn credentials_for(&self, profile: &str) -> Result<Credentials> {
         if !profile_exists(&self.config, &self.credentials, profile) {
             return Err(self.not_found(profile));
         }
@@ -571,7 +571,7 @@ impl SharedFiles {
                 String::new,
                 |(_, what)| {
                     format!(
-                        "; it uses {what}, which s3presign does not support: export temporary credentials to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN instead"
+                        "; it uses {what}, which this static-key reader does not follow: use s3presign::providers::ProfileProvider (feature providers; the s3presign CLI does), or export temporary credentials to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN"
                     )
                 },
             );

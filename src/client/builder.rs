@@ -387,6 +387,27 @@ impl Client {
     /// The credentials provider failed or returned invalid credentials.
     pub async fn signer(&self) -> Result<Arc<Signer>> {
         let creds = self.inner.credentials.provide_credentials().await?;
+        self.signer_for(creds)
+    }
+
+    /// A [`Signer`] for a presigned URL that expires `expires_in_secs` from now: the
+    /// provider is asked for credentials valid that long
+    /// ([`ProvideCredentials::provide_credentials_valid_until`]), so a caching provider
+    /// refreshes first when its credentials would expire before the URL.
+    pub(crate) async fn presign_signer(&self, expires_in_secs: u64) -> Result<Arc<Signer>> {
+        let until = self
+            .now()?
+            .checked_add_secs(expires_in_secs)
+            .ok_or_else(|| Error::invalid_input("the expiry is out of range"))?;
+        let creds = self
+            .inner
+            .credentials
+            .provide_credentials_valid_until(until)
+            .await?;
+        self.signer_for(creds)
+    }
+
+    fn signer_for(&self, creds: Credentials) -> Result<Arc<Signer>> {
         let mut cached = self
             .inner
             .signer

@@ -1,38 +1,23 @@
-//! Where the client gets its credentials: [`ProvideCredentials`] and two providers.
+//! Where the client gets its credentials: [`ProvideCredentials`] (from
+//! [`crate::providers`]) and three simple providers. Any provider of
+//! [`crate::providers`] works too, such as a cached
+//! [`DefaultChain`](crate::providers::DefaultChain).
 
 use std::boxed::Box;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
 use super::error::{Error, Result};
 use crate::Credentials;
+use crate::profile::Environment;
+pub use crate::providers::{CredentialsFuture, ProvideCredentials};
+use crate::providers::{EnvironmentProvider, ProviderError};
 
-/// The future a [`ProvideCredentials`] returns.
-pub type CredentialsFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials>> + Send + 'a>>;
-
-/// A source of credentials, asked before every request (cache inside the provider if
-/// fetching is expensive). Implement it to plug in STS, instance metadata or a vault.
-///
-/// ```
-/// use s3presign::Credentials;
-/// use s3presign::client::{CredentialsFuture, ProvideCredentials};
-///
-/// #[derive(Debug)]
-/// struct FromVault;
-/// impl ProvideCredentials for FromVault {
-///     fn provide_credentials(&self) -> CredentialsFuture<'_> {
-///         Box::pin(async { Ok(Credentials::new("AKIDEXAMPLE", "secret-from-vault")) })
-///     }
-/// }
-/// ```
-pub trait ProvideCredentials: Send + Sync + fmt::Debug {
-    /// Returns the credentials to sign the next request with.
-    ///
-    /// # Errors
-    /// An [`Error`] of kind [`Credentials`](super::ErrorKind::Credentials) (see
-    /// [`Error::credentials_unavailable`]).
-    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        Error::credentials(
+            "no credentials from the credentials provider",
+            Some(Box::new(e)),
+        )
+    }
 }
 
 /// Fixed credentials. `Debug` redacts the secret (it prints the core [`Credentials`]).
@@ -53,8 +38,10 @@ impl ProvideCredentials for StaticCredentials {
     }
 }
 
-/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the optional
-/// `AWS_SESSION_TOKEN`, read on every request (so rotated values are picked up).
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, the optional
+/// `AWS_SESSION_TOKEN` (or legacy `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`,
+/// read on every request (so rotated values are picked up): the same reading as
+/// [`EnvironmentProvider`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EnvCredentials;
 
@@ -65,32 +52,24 @@ impl EnvCredentials {
     /// [`ErrorKind::Credentials`](super::ErrorKind::Credentials) when a variable is missing
     /// or not Unicode (the value is never echoed).
     pub fn load() -> Result<Credentials> {
-        let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let id = var("AWS_ACCESS_KEY_ID").ok_or_else(|| {
-            Error::credentials("AWS_ACCESS_KEY_ID is not set (or not Unicode)", None)
-        })?;
-        let secret = var("AWS_SECRET_ACCESS_KEY").ok_or_else(|| {
-            Error::credentials("AWS_SECRET_ACCESS_KEY is not set (or not Unicode)", None)
-        })?;
-        let mut creds = Credentials::new(id, secret);
-        if let Some(token) = var("AWS_SESSION_TOKEN") {
-            creds = creds.with_session_token(token);
-        }
-        Ok(creds)
+        Ok(EnvironmentProvider::load(&Environment::process())?)
     }
 }
 
 impl ProvideCredentials for EnvCredentials {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async { Self::load() })
+        Box::pin(async { EnvironmentProvider::load(&Environment::process()) })
     }
 }
 
-/// The AWS CLI's lookup, through the core's [`crate::profile`]: an explicit profile if
-/// given; otherwise `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
-/// otherwise the profile named by `AWS_PROFILE` (or `default`) in `~/.aws/credentials` and
-/// `~/.aws/config`. Read on every request, so rotated files are picked up (the files are
-/// small; reading them blocks briefly).
+/// The AWS CLI's lookup of static keys, through the core's [`crate::profile`]: an explicit
+/// profile if given; otherwise `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
+/// `AWS_SESSION_TOKEN`; otherwise the profile named by `AWS_PROFILE` (or `default`) in
+/// `~/.aws/credentials` and `~/.aws/config`. Read on every request, so rotated files are
+/// picked up (the files are small; reading them blocks briefly). For SSO, assumed roles,
+/// `credential_process`, containers and EC2, use
+/// [`DefaultChain`](crate::providers::DefaultChain) or
+/// [`ProfileProvider`](crate::providers::ProfileProvider).
 ///
 /// ```
 /// use s3presign::client::{Client, ProfileCredentials};
@@ -123,13 +102,14 @@ impl ProfileCredentials {
 impl ProvideCredentials for ProfileCredentials {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(async move {
-            crate::profile::Environment::process()
+            Environment::process()
                 .credentials(self.profile.as_deref())
                 .map_err(|e| {
-                    Error::credentials(
+                    ProviderError::failed(
+                        "shared files",
                         "no credentials in the environment or the shared AWS files",
-                        Some(Box::new(e)),
                     )
+                    .with_cause(e)
                 })
         })
     }

@@ -540,7 +540,7 @@ impl Client {
         part_number: u16,
         expires_in_secs: u64,
     ) -> Result<PresignedRequest> {
-        let signer = self.signer().await?;
+        let signer = self.presign_signer(expires_in_secs).await?;
         let b = self.bucket(bucket)?;
         Ok(b.upload_part(key, upload_id, part_number)
             .expires_in(expires_in_secs)

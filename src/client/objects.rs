@@ -754,7 +754,7 @@ impl Client {
         key: &str,
         expires_in_secs: u64,
     ) -> Result<PresignedRequest> {
-        let signer = self.signer().await?;
+        let signer = self.presign_signer(expires_in_secs).await?;
         let b = self.bucket(bucket)?;
         Ok(b.get_object(key)
             .expires_in(expires_in_secs)
@@ -774,7 +774,7 @@ impl Client {
         expires_in_secs: u64,
         opts: &PresignPut,
     ) -> Result<PresignedRequest> {
-        let signer = self.signer().await?;
+        let signer = self.presign_signer(expires_in_secs).await?;
         let b = self.bucket(bucket)?;
         let mut p = b.put_object(key).expires_in(expires_in_secs);
         if let Some(ct) = &opts.content_type {

@@ -5,8 +5,11 @@ use std::fmt;
 use std::io::Write;
 
 use clap::Args;
+use std::sync::Arc;
+
 use s3presign::config::S3Config;
 use s3presign::profile::Environment;
+use s3presign::providers::{DefaultChain, ProfileProvider, ProvideCredentials, SharedEnv};
 use s3presign::s3::{AddressingStyle, Bucket, BucketNaming, Endpoint, PresignedRequest};
 use s3presign::{AmzDate, ExpiryCause, Signer};
 
@@ -79,9 +82,24 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
-    /// The signer, from --profile or the environment/shared files.
-    pub fn signer(&self, env: &Environment<'_>) -> Result<Signer, CliError> {
-        let creds = env.credentials(self.profile.as_deref())?;
+    /// The signer, from --profile's provider or the AWS SDKs' default chain (environment,
+    /// web identity, the AWS_PROFILE/default profile with SSO, credential_process and
+    /// assumed roles, the container endpoint, EC2 instance metadata) over the process
+    /// environment, run on a single-threaded runtime.
+    pub fn signer(&self) -> Result<Signer, CliError> {
+        let env: SharedEnv = Arc::new(Environment::process());
+        let provider: Box<dyn ProvideCredentials> = match &self.profile {
+            Some(p) => Box::new(ProfileProvider::named(env, p.clone())),
+            None => Box::new(DefaultChain::new(env)),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| input(format!("cannot start the credentials runtime: {e}")))?;
+        let creds = runtime
+            .block_on(provider.provide_credentials())
+            // Provider errors name the source and the cause, never a secret or token.
+            .map_err(|e| input(format!("no credentials: {e}")))?;
         Ok(Signer::new(creds)?)
     }
 

@@ -71,7 +71,7 @@ pub fn run(method: &'static str, args: &ObjectArgs) -> Result<(), CliError> {
     let now = args.connection.now()?;
     let endpoint = args.connection.endpoint(&env)?;
     let bucket = common::bucket(&endpoint, bucket_name)?;
-    let signer = args.connection.signer(&env)?;
+    let signer = args.connection.signer()?;
 
     let mut p = bucket.object(method, key).expires_in(args.expires_in);
     for q in &args.queries {

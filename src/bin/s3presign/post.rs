@@ -91,7 +91,7 @@ pub fn run(args: &PostArgs) -> Result<(), CliError> {
     let now = args.connection.now()?;
     let endpoint = args.connection.endpoint(&env)?;
     let bucket = common::bucket(&endpoint, bucket_name)?;
-    let signer = args.connection.signer(&env)?;
+    let signer = args.connection.signer()?;
 
     let mut p = PostPolicy::new(&bucket).expires_in(args.expires_in);
     if let Some((min, max)) = range {
