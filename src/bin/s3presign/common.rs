@@ -82,16 +82,22 @@ pub struct ConnectionArgs {
 }
 
 impl ConnectionArgs {
+    /// Where credentials come from: --profile's provider, else the AWS SDKs' default chain,
+    /// over the process environment.
+    pub fn credentials_provider(&self) -> Arc<dyn ProvideCredentials> {
+        let env: SharedEnv = Arc::new(Environment::process());
+        match &self.profile {
+            Some(p) => Arc::new(ProfileProvider::named(env, p.clone())),
+            None => Arc::new(DefaultChain::new(env)),
+        }
+    }
+
     /// The signer, from --profile's provider or the AWS SDKs' default chain (environment,
     /// web identity, the AWS_PROFILE/default profile with SSO, credential_process and
     /// assumed roles, the container endpoint, EC2 instance metadata) over the process
     /// environment, run on a single-threaded runtime.
     pub fn signer(&self) -> Result<Signer, CliError> {
-        let env: SharedEnv = Arc::new(Environment::process());
-        let provider: Box<dyn ProvideCredentials> = match &self.profile {
-            Some(p) => Box::new(ProfileProvider::named(env, p.clone())),
-            None => Box::new(DefaultChain::new(env)),
-        };
+        let provider = self.credentials_provider();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

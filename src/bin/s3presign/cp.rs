@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Args;
 use s3presign::client::{self, Cancel, Client, Download, ErrorKind, Upload, UploadSource};
 use s3presign::profile::Environment;
+use s3presign::providers::CachingProvider;
 
 use crate::common::{self, CliError, ConnectionArgs};
 
@@ -76,14 +77,14 @@ pub fn exit_with(body: impl Future<Output = Result<(), XferError>>) -> ExitCode 
     ExitCode::from(code)
 }
 
-/// A client with the presign commands' credentials, region and endpoint.
+/// A client with the presign commands' credentials, region and endpoint. The credentials
+/// are cached and refreshed before they expire, so a long transfer outlives them.
 pub fn client(connection: &ConnectionArgs) -> Result<Client, XferError> {
     let env = Environment::process();
     let endpoint = connection.endpoint(&env)?;
-    let credentials = connection.signer(&env)?.credentials().clone();
     Ok(Client::builder()
         .endpoint(endpoint)
-        .static_credentials(credentials)
+        .credentials(CachingProvider::new(connection.credentials_provider()))
         .build()?)
 }
 
