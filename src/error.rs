@@ -145,8 +145,8 @@ pub enum Error {
     /// no request signed with them can work.
     #[error(
         "the credentials expired at {} (signing at {}); refresh them (new temporary credentials from their source) and sign again",
-        expired_at.to_rfc3339(),
-        now.to_rfc3339()
+        crate::time::Rfc3339(*expired_at),
+        crate::time::Rfc3339(*now)
     )]
     CredentialsExpired {
         /// When the credentials expired.

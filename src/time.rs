@@ -157,16 +157,32 @@ impl AmzDate {
     /// # Ok::<(), s3presign::Error>(())
     /// ```
     pub fn to_rfc3339(&self) -> alloc::string::String {
+        let mut out = alloc::string::String::with_capacity(20);
+        for piece in self.rfc3339_pieces() {
+            out.push_str(piece);
+        }
+        out
+    }
+
+    /// The RFC 3339 form in pieces (`2013`, `-`, `05`, ...): written without the formatting
+    /// machinery, which keeps WebAssembly builds small.
+    fn rfc3339_pieces(&self) -> [&str; 12] {
         let t = self.as_str();
-        alloc::format!(
-            "{}-{}-{}T{}:{}:{}Z",
-            &t[0..4],
-            &t[4..6],
-            &t[6..8],
-            &t[9..11],
-            &t[11..13],
-            &t[13..15]
-        )
+        let at = |from: usize, to: usize| t.get(from..to).unwrap_or_default();
+        [
+            at(0, 4),
+            "-",
+            at(4, 6),
+            "-",
+            at(6, 8),
+            "T",
+            at(9, 11),
+            ":",
+            at(11, 13),
+            ":",
+            at(13, 15),
+            "Z",
+        ]
     }
 
     /// The current time from the system clock.
@@ -225,6 +241,15 @@ impl TryFrom<time::OffsetDateTime> for AmzDate {
     /// Converts any offset to UTC and drops sub-second precision.
     fn try_from(t: time::OffsetDateTime) -> Result<Self> {
         Self::from_unix_timestamp(t.unix_timestamp())
+    }
+}
+
+/// Displays an [`AmzDate`] in RFC 3339 (`2013-05-24T00:00:00Z`) without allocating.
+pub(crate) struct Rfc3339(pub(crate) AmzDate);
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.rfc3339_pieces().iter().try_for_each(|p| f.write_str(p))
     }
 }
 
