@@ -157,16 +157,18 @@ impl AmzDate {
     /// # Ok::<(), s3presign::Error>(())
     /// ```
     pub fn to_rfc3339(&self) -> alloc::string::String {
-        let t = self.as_str();
-        alloc::format!(
-            "{}-{}-{}T{}:{}:{}Z",
-            &t[0..4],
-            &t[4..6],
-            &t[6..8],
-            &t[9..11],
-            &t[11..13],
-            &t[13..15]
-        )
+        // Pushes, not `format!`: keeps `core::fmt` out of WebAssembly builds.
+        // `as_str` is `YYYYMMDDTHHMMSSZ`: separators go before bytes 4, 6, 11 and 13.
+        let mut out = alloc::string::String::with_capacity(20);
+        for (i, &c) in self.as_str().as_bytes().iter().enumerate() {
+            match i {
+                4 | 6 => out.push('-'),
+                11 | 13 => out.push(':'),
+                _ => {}
+            }
+            out.push(char::from(c));
+        }
+        out
     }
 
     /// The current time from the system clock.

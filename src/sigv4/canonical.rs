@@ -469,7 +469,7 @@ fn canonical_params(raw: &str) -> Vec<(String, String)> {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         params.push((reencode(name), reencode(value)));
     }
-    params.sort();
+    super::headers::heap_sort_by(&mut params, |a, b| a < b);
     params
 }
 
