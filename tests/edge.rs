@@ -607,10 +607,11 @@ fn gzipped_len(path: &Path) -> u64 {
 #[test]
 fn package_size() {
     // The budget the package was asked for: 36,000 bytes shipped, 16,000 gzipped (each
-    // file gzipped, summed). Not met: the core behind all four functions is ~69 KB after
-    // wasm-opt -Oz. These ceilings stop it growing unnoticed.
-    const CEILING: u64 = 78_000;
-    const CEILING_GZ: u64 = 37_000;
+    // file gzipped, summed). Not met: the core behind all four functions is ~57 KB after
+    // wasm-opt -Oz (header signing ~11 KB of it, POST ~6 KB). These ceilings stop it
+    // growing unnoticed.
+    const CEILING: u64 = 65_000;
+    const CEILING_GZ: u64 = 31_500;
     let files = packed_files();
     let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     for wanted in [

@@ -254,7 +254,7 @@ fn bucket_name_problem(name: &str, naming: BucketNaming) -> Option<&'static str>
     if !alnum(b[0]) || !alnum(b[b.len() - 1]) {
         return Some("a bucket name must begin and end with a letter or digit");
     }
-    if name.contains("..") {
+    if b.windows(2).any(|w| w == b"..") {
         return Some("a bucket name may not contain two adjacent dots");
     }
     if is_ipv4(name) {

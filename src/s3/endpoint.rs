@@ -205,8 +205,9 @@ impl Endpoint {
             h.push(']');
             (h, port, HostKind::IpLiteral)
         } else {
-            let (h, port) = match authority.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
+            // Byte searches (smaller than `str` pattern searches in WebAssembly builds).
+            let (h, port) = match authority.bytes().rposition(|c| c == b':') {
+                Some(at) => (&authority[..at], Some(&authority[at + 1..])),
                 None => (authority, None),
             };
             validate_host_name(h)?;
@@ -239,7 +240,7 @@ impl Endpoint {
         if !base
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'/'))
-            || base.contains("//")
+            || base.as_bytes().windows(2).any(|w| w == b"//")
         {
             return Err(bad(
                 "the base path may only contain letters, digits, '-', '.', '_', '~' and single '/'",
@@ -451,7 +452,7 @@ fn validate_host_name(h: &str) -> Result<()> {
         }
     }
     // A numeric last label is only valid in an IPv4 address (RFC 3696: no numeric TLDs).
-    let last = h.rsplit('.').next().unwrap_or("");
+    let last = &h[h.bytes().rposition(|c| c == b'.').map_or(0, |at| at + 1)..];
     if last.bytes().all(|c| c.is_ascii_digit()) && !is_ipv4(h) {
         return bad("a numeric host must be an IPv4 address a.b.c.d");
     }

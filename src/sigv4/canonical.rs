@@ -469,7 +469,10 @@ fn canonical_params(raw: &str) -> Vec<(String, String)> {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         params.push((reencode(name), reencode(value)));
     }
-    params.sort();
+    // Usually sorted already: one comparison per pair instead of a sort.
+    if !params.windows(2).all(|w| w[0] <= w[1]) {
+        super::headers::heap_sort_by(&mut params, |a, b| a < b);
+    }
     params
 }
 

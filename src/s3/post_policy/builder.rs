@@ -327,7 +327,7 @@ impl<'a> PostPolicy<'a> {
         let mut credential = String::with_capacity(80);
         credential.push_str(creds.access_key_id());
         credential.push('/');
-        credential.push_str(&alloc::format!("{scope}"));
+        scope.write_to(&mut credential);
 
         let mut auth: Vec<(&'static str, String)> = Vec::with_capacity(4);
         auth.push(("x-amz-algorithm", String::from(ALGORITHM)));
@@ -347,10 +347,9 @@ impl<'a> PostPolicy<'a> {
         fields.extend(self.fields.iter().cloned());
         fields.extend(auth.into_iter().map(|(n, v)| (String::from(n), v)));
         fields.push((String::from("policy"), policy));
-        fields.push((
-            String::from("x-amz-signature"),
-            alloc::format!("{signature}"),
-        ));
+        let mut hex = String::with_capacity(64);
+        crate::sigv4::text::push_hex32(&mut hex, signature.as_bytes());
+        fields.push((String::from("x-amz-signature"), hex));
 
         let mut action_url = String::from(self.bucket.url_prefix());
         if self.bucket.path_prefix().is_empty() {
