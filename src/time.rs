@@ -157,32 +157,30 @@ impl AmzDate {
     /// # Ok::<(), s3presign::Error>(())
     /// ```
     pub fn to_rfc3339(&self) -> alloc::string::String {
-        let mut out = alloc::string::String::with_capacity(20);
-        for piece in self.rfc3339_pieces() {
-            out.push_str(piece);
-        }
-        out
+        let bytes = self.rfc3339_bytes();
+        alloc::string::String::from(core::str::from_utf8(&bytes).unwrap_or_default())
     }
 
-    /// The RFC 3339 form in pieces (`2013`, `-`, `05`, ...): written without the formatting
-    /// machinery, which keeps WebAssembly builds small.
-    fn rfc3339_pieces(&self) -> [&str; 12] {
-        let t = self.as_str();
-        let at = |from: usize, to: usize| t.get(from..to).unwrap_or_default();
-        [
-            at(0, 4),
-            "-",
-            at(4, 6),
-            "-",
-            at(6, 8),
-            "T",
-            at(9, 11),
-            ":",
-            at(11, 13),
-            ":",
-            at(13, 15),
-            "Z",
-        ]
+    /// The RFC 3339 form as bytes, written without the formatting machinery (which keeps
+    /// WebAssembly builds small): `as_str` is `YYYYMMDDTHHMMSSZ`, and the separators go
+    /// before its bytes 4, 6, 11 and 13.
+    fn rfc3339_bytes(&self) -> [u8; 20] {
+        let mut out = [0u8; 20];
+        let mut at = 0;
+        for (i, &c) in self.as_str().as_bytes().iter().enumerate() {
+            let separator = match i {
+                4 | 6 => Some(b'-'),
+                11 | 13 => Some(b':'),
+                _ => None,
+            };
+            for byte in separator.into_iter().chain([c]) {
+                if let Some(slot) = out.get_mut(at) {
+                    *slot = byte;
+                    at += 1;
+                }
+            }
+        }
+        out
     }
 
     /// The current time from the system clock.
@@ -249,7 +247,8 @@ pub(crate) struct Rfc3339(pub(crate) AmzDate);
 
 impl fmt::Display for Rfc3339 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.rfc3339_pieces().iter().try_for_each(|p| f.write_str(p))
+        let bytes = self.0.rfc3339_bytes();
+        f.write_str(core::str::from_utf8(&bytes).unwrap_or_default())
     }
 }
 
