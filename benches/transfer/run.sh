@@ -35,6 +35,7 @@ BOUND_KIB=$(((CONCURRENCY * PART + 64 * 1048576) / 1024))
 step() { printf '\n==> %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 die() { echo "run.sh: $*" >&2; exit 1; }
 
+umask 077 # the private aws-cli credentials file
 mkdir -p "$WORK/aws" "$WORK/data" "$WORK/logs"
 WEED_PID=
 cleanup() {
@@ -93,6 +94,11 @@ SRC=$WORK/data/source.bin
 head -c "$SIZE" /dev/urandom >"$SRC"
 SRC_SHA=$(sha256sum "$SRC" | cut -d' ' -f1)
 
+server_check() {
+    kill -0 "$WEED_PID" 2>/dev/null ||
+        echo "run.sh: SeaweedFS (pid $WEED_PID) is no longer running: stopped from outside? (log: $WORK/logs/weed.log)" >&2
+}
+
 # measure LABEL CMD...: runs CMD, appends "LABEL seconds peak_rss_kib" to $WORK/samples.
 # Wall time from date +%s%N around the command; peak RSS from GNU time (-f %M, KiB), or by
 # polling /proc/PID/status VmHWM where GNU time is missing.
@@ -105,7 +111,7 @@ measure() {
     t0=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
         /usr/bin/time -f '%M' -o "$WORK/logs/time.out" "$@" >>"$WORK/logs/$label.log" 2>&1 ||
-            { tail -5 "$WORK/logs/$label.log" >&2; die "$label failed (log: $WORK/logs/$label.log)"; }
+            { tail -5 "$WORK/logs/$label.log" >&2; server_check; die "$label failed (log: $WORK/logs/$label.log)"; }
         t1=$(date +%s%N)
         rss=$(tail -1 "$WORK/logs/time.out")
     else
@@ -137,27 +143,39 @@ pipe_upload() { cat "$SRC" | "$S3P" cp --no-progress --path-style --endpoint-url
 export -f pipe_upload
 export SRC S3P ENDPOINT PART_MIB CONCURRENCY BUCKET
 
+# up TOOL / down TOOL: one measured transfer of the source file / of what TOOL uploaded.
+up() {
+    case $1 in
+    s3presign) measure s3presign.up "$S3P" cp --no-progress --path-style --endpoint-url "$ENDPOINT" \
+        --part-size "$PART_MIB" --concurrency "$CONCURRENCY" "$SRC" "s3://$BUCKET/s3presign.bin" ;;
+    aws-cli) measure aws-cli.up "$AWS" --endpoint-url "$ENDPOINT" s3 cp --only-show-errors \
+        "$SRC" "s3://$BUCKET/aws-cli.bin" ;;
+    object_store) measure object_store.up env ENDPOINT="$ENDPOINT" BUCKET="$BUCKET" PART_SIZE="$PART" \
+        CONCURRENCY="$CONCURRENCY" "$OSB" upload "$SRC" object_store.bin ;;
+    esac
+}
+down() {
+    local dest=$WORK/data/$1.bin
+    case $1 in
+    s3presign) measure s3presign.down "$S3P" cp --no-progress --path-style --endpoint-url "$ENDPOINT" \
+        --part-size "$PART_MIB" --concurrency "$CONCURRENCY" "s3://$BUCKET/s3presign.bin" "$dest" ;;
+    aws-cli) measure aws-cli.down "$AWS" --endpoint-url "$ENDPOINT" s3 cp --only-show-errors \
+        "s3://$BUCKET/aws-cli.bin" "$dest" ;;
+    object_store) measure object_store.down env ENDPOINT="$ENDPOINT" BUCKET="$BUCKET" PART_SIZE="$PART" \
+        CONCURRENCY="$CONCURRENCY" "$OSB" download object_store.bin "$dest" ;;
+    esac
+    check_sha "$1" "$dest"
+}
+
 LOAD_BEFORE=$(uptime)
 TOOLS="s3presign aws-cli object_store"
 for run in $(seq 1 "$RUNS"); do
     step "run $run of $RUNS"
-    # Uploads, one tool after the other, then the downloads of what each uploaded.
-    measure "s3presign.up" "$S3P" cp --no-progress --path-style --endpoint-url "$ENDPOINT" \
-        --part-size "$PART_MIB" --concurrency "$CONCURRENCY" "$SRC" "s3://$BUCKET/s3presign.bin"
-    measure "aws-cli.up" "$AWS" --endpoint-url "$ENDPOINT" s3 cp --only-show-errors \
-        "$SRC" "s3://$BUCKET/aws-cli.bin"
-    measure "object_store.up" env ENDPOINT="$ENDPOINT" BUCKET="$BUCKET" PART_SIZE="$PART" \
-        CONCURRENCY="$CONCURRENCY" "$OSB" upload "$SRC" object_store.bin
-    measure "s3presign.down" "$S3P" cp --no-progress --path-style --endpoint-url "$ENDPOINT" \
-        --part-size "$PART_MIB" --concurrency "$CONCURRENCY" "s3://$BUCKET/s3presign.bin" \
-        "$WORK/data/s3presign.bin"
-    check_sha s3presign "$WORK/data/s3presign.bin"
-    measure "aws-cli.down" "$AWS" --endpoint-url "$ENDPOINT" s3 cp --only-show-errors \
-        "s3://$BUCKET/aws-cli.bin" "$WORK/data/aws-cli.bin"
-    check_sha aws-cli "$WORK/data/aws-cli.bin"
-    measure "object_store.down" env ENDPOINT="$ENDPOINT" BUCKET="$BUCKET" PART_SIZE="$PART" \
-        CONCURRENCY="$CONCURRENCY" "$OSB" download object_store.bin "$WORK/data/object_store.bin"
-    check_sha object_store "$WORK/data/object_store.bin"
+    # Uploads, one tool after the other, then the downloads of what each uploaded; the
+    # order rotates from run to run so that no tool always goes first.
+    order=$(echo $TOOLS $TOOLS | cut -d' ' -f$((((run - 1) % 3) + 1))-$((((run - 1) % 3) + 3)))
+    for t in $order; do up "$t"; done
+    for t in $order; do down "$t"; done
     # s3presign from a pipe (stdin, length unknown). GNU time reports the largest process of
     # the pipeline: s3presign (cat holds about 2 MiB).
     measure "s3presign-pipe.up" bash -c 'pipe_upload s3presign-pipe.bin'
@@ -179,7 +197,7 @@ mib() { echo "scale=0; ($1 + 512) / 1024" | bc; }       # KiB -> MiB
     echo "# Transfer benchmark: s3presign, aws-cli, object_store"
     echo
     echo "$SIZE_MIB MiB of random bytes, $PART_MIB MiB parts, $CONCURRENCY parts in flight, one SeaweedFS"
-    echo "(${SEAWEEDFS_PIN#*==}, \`weed mini\`) on 127.0.0.1; medians of $RUNS runs, tools interleaved."
+    echo "(${SEAWEEDFS_PIN#*==}, \`weed mini\`) on 127.0.0.1; medians of $RUNS runs, tools interleaved (order rotated each run)."
     echo "MB/s = 10^6 bytes per second of wall time; peak RSS from GNU time (maximum resident set size)."
     echo
     echo "| tool | upload MB/s | upload peak RSS | download MB/s | download peak RSS |"
