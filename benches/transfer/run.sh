@@ -58,6 +58,7 @@ S3P=$ROOT/target/release/s3presign
 OSB=$HERE/object_store_bench/target/release/object_store_bench
 
 step "aws-cli config (private AWS_CONFIG_FILE): ${PART_MIB} MiB parts, $CONCURRENCY in flight"
+rm -f "$AWS_CONFIG_FILE" "$AWS_SHARED_CREDENTIALS_FILE"
 : >"$AWS_CONFIG_FILE"
 : >"$AWS_SHARED_CREDENTIALS_FILE"
 "$AWS" configure set default.region us-east-1
@@ -111,7 +112,7 @@ measure() {
     t0=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
         /usr/bin/time -f '%M' -o "$WORK/logs/time.out" "$@" >>"$WORK/logs/$label.log" 2>&1 ||
-            { tail -5 "$WORK/logs/$label.log" >&2; server_check; die "$label failed (log: $WORK/logs/$label.log)"; }
+            { tail -5 "$WORK/logs/$label.log" >&2; server_check; df -h "$WORK" >&2; die "$label failed (log: $WORK/logs/$label.log)"; }
         t1=$(date +%s%N)
         rss=$(tail -1 "$WORK/logs/time.out")
     else
@@ -165,7 +166,10 @@ down() {
         CONCURRENCY="$CONCURRENCY" "$OSB" download object_store.bin "$dest" ;;
     esac
     check_sha "$1" "$dest"
+    rm_object "$1.bin"
 }
+# Frees the server's disk between runs (SeaweedFS keeps overwritten data until a vacuum).
+rm_object() { "$AWS" --endpoint-url "$ENDPOINT" s3 rm --only-show-errors "s3://$BUCKET/$1"; }
 
 LOAD_BEFORE=$(uptime)
 TOOLS="s3presign aws-cli object_store"
@@ -182,6 +186,7 @@ for run in $(seq 1 "$RUNS"); do
     "$S3P" cp --no-progress --path-style --endpoint-url "$ENDPOINT" \
         "s3://$BUCKET/s3presign-pipe.bin" "$WORK/data/pipe.bin" >/dev/null
     check_sha s3presign-pipe "$WORK/data/pipe.bin"
+    rm_object s3presign-pipe.bin
 done
 LOAD_AFTER=$(uptime)
 
