@@ -70,6 +70,52 @@ async fn instance_metadata_only() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn region_from_instance_metadata_when_nothing_else_gives_one() {
+    let (server, _) = metadata::imds(Imds {
+        region: "ap-southeast-2".into(),
+        ..Imds::default()
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let env = vec![("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())];
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_s3presign"));
+    cmd.env_clear()
+        .env("HOME", home.path())
+        .args(["get", "s3://bucket/key"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "stderr: {stderr}");
+    let url = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        url.starts_with("https://bucket.s3.ap-southeast-2.amazonaws.com/key?")
+            && url.contains("%2Fap-southeast-2%2Fs3%2Faws4_request"),
+        "{url}"
+    );
+
+    // Metadata off and no region anywhere: the usual one-line error, status 2.
+    let o = Command::new(env!("CARGO_BIN_EXE_s3presign"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .args(["get", "s3://bucket/key"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing region"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn container_full_uri_only() {
     let (server, _) = metadata::container(Container {
         authorization: Some("pod-identity-token".into()),

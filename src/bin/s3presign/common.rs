@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use s3presign::config::S3Config;
 use s3presign::profile::Environment;
-use s3presign::providers::{DefaultChain, ProfileProvider, ProvideCredentials, SharedEnv};
+use s3presign::providers::{
+    DefaultChain, ProfileProvider, ProvideCredentials, SharedEnv, region_from_imds,
+};
 use s3presign::s3::{AddressingStyle, Bucket, BucketNaming, Endpoint, PresignedRequest};
 use s3presign::{AmzDate, ExpiryCause, Signer};
 
@@ -122,7 +124,8 @@ impl ConnectionArgs {
         if self.path_style {
             config = config.with_addressing_style(AddressingStyle::Path);
         }
-        Ok(config)
+        // Last, as the AWS SDKs do: the region of the EC2 instance we run on.
+        Ok(config.or_region(region_from_instance_metadata))
     }
 
     /// The endpoint (`s3_config`'s, else AWS in the region) with the addressing style.
@@ -248,4 +251,22 @@ mod tests {
             assert!(parse_s3_uri(bad).is_err(), "{bad}");
         }
     }
+}
+
+/// The region EC2 instance metadata gives (IMDSv2, 1 s timeouts; `None` off EC2 or with
+/// `AWS_EC2_METADATA_DISABLED=true`). On a thread of its own, so the async commands can ask
+/// too.
+fn region_from_instance_metadata() -> Option<String> {
+    std::thread::spawn(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime
+            .block_on(region_from_imds(&Environment::process()))
+            .ok()
+    })
+    .join()
+    .ok()
+    .flatten()
 }
