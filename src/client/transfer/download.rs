@@ -210,23 +210,7 @@ impl Client {
                 let (b, k, p) = (String::from(bucket), String::from(key), path.to_path_buf());
                 let get = get.clone().range(start, Some(last));
                 tasks.spawn(async move {
-                    let out = client.get_object_with(&b, &k, &get).await?;
-                    if out.body.len() as u64 != last - start + 1 {
-                        return Err(Error::integrity(
-                            "a range came back with another length than asked for",
-                        ));
-                    }
-                    let mut f = tokio::fs::OpenOptions::new()
-                        .write(true)
-                        .open(&p)
-                        .await
-                        .map_err(write_error)?;
-                    f.seek(std::io::SeekFrom::Start(start))
-                        .await
-                        .map_err(write_error)?;
-                    f.write_all(&out.body).await.map_err(write_error)?;
-                    f.flush().await.map_err(write_error)?;
-                    Ok(out.body.len() as u64)
+                    fetch_range(&client, &b, &k, &get, &p, start, last - start + 1).await
                 });
                 start = last + 1;
                 continue;
@@ -237,6 +221,68 @@ impl Client {
         }
         Ok(())
     }
+}
+
+/// Attempts at one range when its body breaks off mid-stream (the request itself is
+/// retried by the client's retry loop; a body that fails after its headers is retried
+/// here, from the range's start).
+const RANGE_ATTEMPTS: u32 = 3;
+
+/// Streams one range of the object into the file at its offset, chunk by chunk, so a
+/// range never sits in memory whole (memory stays near concurrency × chunk size, not
+/// concurrency × part size). Returns the range's length once all of it is written.
+async fn fetch_range(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    get: &GetObject,
+    path: &Path,
+    start: u64,
+    len: u64,
+) -> Result<u64> {
+    let mut attempt = 1;
+    loop {
+        match stream_range(client, bucket, key, get, path, start, len).await {
+            Err(e) if e.is_retryable() && attempt < RANGE_ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// One attempt of [`fetch_range`].
+async fn stream_range(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    get: &GetObject,
+    path: &Path,
+    start: u64,
+    len: u64,
+) -> Result<u64> {
+    let mut body = client.get_object_stream(bucket, key, get).await?;
+    let mut f = tokio::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .await
+        .map_err(write_error)?;
+    f.seek(std::io::SeekFrom::Start(start))
+        .await
+        .map_err(write_error)?;
+    let mut written = 0u64;
+    while let Some(chunk) = body.chunk().await? {
+        written += chunk.len() as u64;
+        if written > len {
+            break;
+        }
+        f.write_all(&chunk).await.map_err(write_error)?;
+    }
+    if written != len {
+        return Err(Error::integrity(
+            "a range came back with another length than asked for",
+        ));
+    }
+    f.flush().await.map_err(write_error)?;
+    Ok(len)
 }
 
 /// Reads the file back and compares its checksum with the server's.
