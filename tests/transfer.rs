@@ -494,3 +494,116 @@ async fn a_cancel_handle_aborts_before_the_upload_returns() {
         assert!(e.is_not_found(), "upload {id} still open: {e:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// A ranged download whose body breaks off mid-stream fetches that range again.
+
+/// Half a body, then a failure: the server drops the connection mid-body.
+struct CutStream(Option<bytes::Bytes>, bool);
+
+impl futures_core::Stream for CutStream {
+    type Item = Result<hyper::body::Frame<bytes::Bytes>, std::io::Error>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if let Some(half) = self.0.take() {
+            return std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(half))));
+        }
+        if !self.1 {
+            self.1 = true;
+            let cut = std::io::Error::other("connection cut by the test");
+            return std::task::Poll::Ready(Some(Err(cut)));
+        }
+        std::task::Poll::Ready(None)
+    }
+}
+
+/// Cuts the first answer to each ranged GET off after half its body (headers, Content-Length
+/// included, are sent as they were), as a dropped connection would.
+#[derive(Clone)]
+struct CutRanges<S> {
+    inner: S,
+    /// Ranges already cut once.
+    cut: Arc<Mutex<BTreeSet<String>>>,
+    ranged_gets: Arc<AtomicU64>,
+}
+
+impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for CutRanges<S>
+where
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = s3s::HttpResponse,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        let range = req
+            .headers()
+            .get("range")
+            .filter(|_| req.method() == http::Method::GET)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let Some(range) = range else {
+            return Box::pin(self.inner.call(req));
+        };
+        self.ranged_gets.fetch_add(1, Ordering::SeqCst);
+        let first = self.cut.lock().unwrap().insert(range);
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let answer = fut.await?;
+            if !first {
+                return Ok(answer);
+            }
+            let (parts, body) = answer.into_parts();
+            let bytes = http_body_util::BodyExt::collect(body)
+                .await
+                .unwrap()
+                .to_bytes();
+            let half = bytes.slice(..bytes.len() / 2);
+            let body = http_body_util::StreamBody::new(CutStream(Some(half), false));
+            Ok(http::Response::from_parts(
+                parts,
+                s3s::Body::http_body(body),
+            ))
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_range_cut_off_mid_stream_is_fetched_again() {
+    if std::env::var("S3PRESIGN_TEST_ENDPOINT").is_ok() {
+        return; // the fault is injected in front of the in-process server only
+    }
+    let ranged_gets = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&ranged_gets);
+    let srv = server::start_with(move |inner| CutRanges {
+        inner,
+        cut: Arc::default(),
+        ranged_gets: counted,
+    })
+    .await;
+    let client = client_for(&srv.endpoint, in_process_creds(), 3);
+    let b = new_bucket(&client, "dlcut").await;
+    let data = pattern(12 * MIB, 7);
+    client
+        .put_object(&b, "big", data.clone(), &PutObject::new())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("big.bin");
+    let opts = Download::new().part_size(5 * MIB).concurrency(2);
+    let out = client.download(&b, "big", &dest, &opts).await.unwrap();
+    assert_eq!(out.size, 12 * MIB);
+    assert_eq!(sha256(&std::fs::read(&dest).unwrap()), sha256(&data));
+    // Three ranges, each cut once and fetched again.
+    assert_eq!(ranged_gets.load(Ordering::SeqCst), 6);
+    assert_eq!(names(dir.path()), BTreeSet::from(["big.bin".to_owned()]));
+}
