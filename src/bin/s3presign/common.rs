@@ -227,6 +227,24 @@ pub fn warn_if_shortened(e: &Expiry) {
     }
 }
 
+/// The region EC2 instance metadata gives (IMDSv2, 1 s timeouts; `None` off EC2 or with
+/// `AWS_EC2_METADATA_DISABLED=true`). On a thread of its own, so the async commands can ask
+/// too.
+fn region_from_instance_metadata() -> Option<String> {
+    std::thread::spawn(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime
+            .block_on(region_from_imds(&Environment::process()))
+            .ok()
+    })
+    .join()
+    .ok()
+    .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,22 +269,4 @@ mod tests {
             assert!(parse_s3_uri(bad).is_err(), "{bad}");
         }
     }
-}
-
-/// The region EC2 instance metadata gives (IMDSv2, 1 s timeouts; `None` off EC2 or with
-/// `AWS_EC2_METADATA_DISABLED=true`). On a thread of its own, so the async commands can ask
-/// too.
-fn region_from_instance_metadata() -> Option<String> {
-    std::thread::spawn(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .ok()?;
-        runtime
-            .block_on(region_from_imds(&Environment::process()))
-            .ok()
-    })
-    .join()
-    .ok()
-    .flatten()
 }
