@@ -97,10 +97,7 @@ impl RetryConfig {
 /// `reqwest::Client` (reqwest is built here with `rustls-no-provider`, and panics when it
 /// finds no provider).
 pub fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Another thread may have won the race; either way one is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+    crate::providers::http::install_crypto_provider();
 }
 
 /// Builds a [`Client`]. Errors are kept until [`build`](Self::build).

@@ -31,8 +31,9 @@ impl Answer {
 }
 
 /// Installs rustls's *ring* provider process-wide unless one is installed already
-/// (reqwest is built with `rustls-no-provider`).
-fn install_crypto_provider() {
+/// (reqwest is built with `rustls-no-provider`). The client's public
+/// `install_crypto_provider` is this one.
+pub(crate) fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may have won the race; either way one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();

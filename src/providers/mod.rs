@@ -47,7 +47,7 @@ mod chain;
 mod container;
 mod env;
 mod error;
-mod http;
+pub(crate) mod http;
 mod imds;
 mod process;
 mod profile;
