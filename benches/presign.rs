@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{ThreadCpuTime, allocs_per_call, median_ns};
+use measure::{ThreadCpuTime, allocs_per_call, median_ns, paired_ratio};
 
 // ---------------------------------------------------------------------------------------
 // Inputs: the GET (virtual-hosted, 30-byte key, 3600 s) and a PUT with a signed
@@ -463,6 +463,13 @@ fn summary(f: &Fixture, clock: &str) {
         };
         println!("| {case} | {m:.0} | {fl:.0} (floor_{floor}) | {ratio:.3} | {verdict} |");
     }
+    println!("\nThe budgeted cases against their floors, paired (median of alternating rounds):\n");
+    println!("| case | paired ratio | budget |");
+    println!("|---|---:|---:|");
+    for (case, ratio, budget) in paired_ratios(f) {
+        let verdict = if ratio <= budget { "ok" } else { "OVER" };
+        println!("| {case} | {ratio:.3} | <= {budget} {verdict} |");
+    }
     if let Some(m) = median_ns("batch", "get_1000") {
         let per_url = m / BATCH as f64;
         let rate = 1e9 / per_url;
@@ -477,6 +484,65 @@ fn summary(f: &Fixture, clock: &str) {
     for (case, n) in allocation_counts(f) {
         println!("| {case} | {n} |");
     }
+}
+
+/// The budgeted cases, each timed against its floor in alternating rounds (see
+/// `measure::paired_ratio`): (case, ratio, budget).
+fn paired_ratios(f: &Fixture) -> Vec<(&'static str, f64, f64)> {
+    let floors = floors(f);
+    let floor = |name: &str| &floors.iter().find(|(n, _)| *n == name).unwrap().1;
+    let (now, b) = (f.now, &f.bucket);
+    let get = |signer: &Signer| {
+        b.get_object(black_box(KEY))
+            .expires_in(EXPIRES)
+            .sign_url(signer, now)
+            .unwrap()
+    };
+    let path = header_path();
+    let hdrs = header_request_headers(f);
+    let params =
+        SigningParams::new(&f.plain, "us-east-1", "s3", now).with_settings(SigningSettings::s3());
+    let req = || SignableRequest::new("GET", black_box(&path), "", &hdrs, Payload::Unsigned);
+    let expiry = Expiry::from_secs(EXPIRES).unwrap();
+    let creds = f.token.credentials();
+    vec![
+        (
+            "get",
+            paired_ratio(|| get(&f.plain), || floor("get").run()),
+            1.25,
+        ),
+        (
+            "get_token",
+            paired_ratio(|| get(&f.token), || floor("get_token").run()),
+            1.25,
+        ),
+        (
+            "headers",
+            paired_ratio(
+                || sign_headers(&req(), &params).unwrap(),
+                || floor("headers").run(),
+            ),
+            1.3,
+        ),
+        (
+            "presign_generic",
+            paired_ratio(
+                || presign(&req(), &params, expiry).unwrap(),
+                || floor("presign_generic").run(),
+            ),
+            1.3,
+        ),
+        // Both sides clone the credentials (the case needs them by value), so that the
+        // clone is not counted against the signer alone.
+        (
+            "new_signer_token",
+            paired_ratio(
+                || get(&Signer::new(creds.clone()).unwrap()),
+                || (black_box(creds.clone()), floor("new_signer_token").run()),
+            ),
+            1.4,
+        ),
+    ]
 }
 
 /// `S3PRESIGN_BENCH_LOOP=<case>:<n>`: run one case `n` times and exit (for callgrind).

@@ -16,7 +16,7 @@ use s3presign::{AmzDate, Credentials, Signer};
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{ThreadCpuTime, allocs_per_call, median_ns};
+use measure::{ThreadCpuTime, allocs_per_call, median_ns, paired_ratio};
 
 // ---------------------------------------------------------------------------------------
 // Inputs
@@ -102,8 +102,28 @@ fn summary(f: &Fixture, clock: &str) {
         }
     }
     if let (Some(s), Some(m)) = (s, m) {
-        println!("  verify_url / sign_url = {:.2}x (budget 1.5x)", m / s);
+        println!(
+            "  verify_url / sign_url = {:.2}x (criterion medians)",
+            m / s
+        );
     }
+    let paired = paired_ratio(
+        || {
+            v.verify_url("GET", black_box(&f.url), &[], black_box(f.now))
+                .unwrap()
+        },
+        || {
+            f.bucket
+                .get_object(black_box(KEY))
+                .expires_in(EXPIRES)
+                .sign_url(&f.signer, black_box(f.now))
+                .unwrap()
+        },
+    );
+    let verdict = if paired <= 1.5 { "ok" } else { "OVER" };
+    println!(
+        "  verify_url / sign_url = {paired:.2}x paired (median of alternating rounds; budget 1.5x {verdict})"
+    );
 }
 
 /// `S3PRESIGN_BENCH_LOOP=<sign_url|verify_url>:<n>` skips criterion and runs one case `n`

@@ -110,6 +110,54 @@ impl Measurement for ThreadCpuTime {
 }
 
 // ---------------------------------------------------------------------------------------
+// Paired, alternating measurement of a case against its floor.
+//
+// Criterion measures one case after the other, seconds apart; on a shared machine the
+// neighbours' load changes in between, and a ratio of two medians taken at different
+// moments moves with it (the same binary gave 1.5x and 2.1x for one pair). Here the two
+// closures run in short alternating batches (the order swapped every round), each batch
+// timed in this thread's CPU time, and the ratio is taken within each round: both halves of
+// a round see the same machine. The median over the rounds is the estimate.
+
+/// The median over `rounds` alternating rounds of (time of `case`) / (time of `floor`),
+/// each batch about `batch_ns` of CPU time, after a warm-up of both.
+#[allow(
+    dead_code,
+    reason = "included by every bench; the credentials bench has no floor to pair with"
+)]
+pub fn paired_ratio<A, B>(mut case: impl FnMut() -> A, mut floor: impl FnMut() -> B) -> f64 {
+    const ROUNDS: usize = 301;
+    const BATCH_NS: u64 = 200_000;
+    let time = |f: &mut dyn FnMut(), n: u32| {
+        let t0 = thread_cpu_ns();
+        for _ in 0..n {
+            f();
+        }
+        thread_cpu_ns() - t0
+    };
+    let mut run_case = || drop(black_box(case()));
+    let mut run_floor = || drop(black_box(floor()));
+    // Warm-up, and the batch size: as many calls of the floor as fit in BATCH_NS.
+    time(&mut run_case, 1000);
+    let per_call = time(&mut run_floor, 1000).max(1000) / 1000;
+    let n = u32::try_from((BATCH_NS / per_call).clamp(10, 100_000)).unwrap_or(10);
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|round| {
+            let (c, f) = if round % 2 == 0 {
+                let c = time(&mut run_case, n);
+                (c, time(&mut run_floor, n))
+            } else {
+                let f = time(&mut run_floor, n);
+                (time(&mut run_case, n), f)
+            };
+            c as f64 / f.max(1) as f64
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ROUNDS / 2]
+}
+
+// ---------------------------------------------------------------------------------------
 // Criterion's results and the benches' `main`.
 
 fn criterion_dir() -> PathBuf {
