@@ -9,10 +9,11 @@ use std::io::Read;
 
 use serde::Deserialize;
 
+use super::expiration::parse_expiration;
 use super::http::{self, Limits};
 use super::{CredentialsFuture, ProvideCredentials, ProviderError, SharedEnv, process_env};
+use crate::Credentials;
 use crate::profile::Environment;
-use crate::{AmzDate, Credentials};
 
 const NAME: &str = "container";
 const LIMITS: Limits = Limits {
@@ -181,8 +182,7 @@ async fn load(env: &Environment<'_>) -> Result<Credentials, ProviderError> {
         creds = creds.with_session_token(t);
     }
     if let Some(x) = c.expiration {
-        let at = AmzDate::parse(x.trim())
-            .map_err(|e| ProviderError::failed(NAME, format!("unreadable Expiration: {e}")))?;
+        let at = parse_expiration(NAME, "Expiration", &x)?;
         creds = creds.with_expiry(at);
     }
     Ok(creds)

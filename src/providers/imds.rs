@@ -7,12 +7,13 @@ use core::time::Duration;
 
 use serde::Deserialize;
 
+use super::expiration::parse_expiration;
 use super::http::{self, Answer, CallError, Limits};
 use super::{
     CredentialsFuture, ProvideCredentials, ProviderError, SharedEnv, env_flag, process_env,
 };
+use crate::Credentials;
 use crate::profile::Environment;
-use crate::{AmzDate, Credentials};
 
 const NAME: &str = "IMDS";
 /// One second to connect and one to answer, two attempts: off EC2 the chain gives up fast.
@@ -202,8 +203,7 @@ async fn load(env: &Environment<'_>) -> Result<Credentials, ProviderError> {
             ),
         ));
     }
-    let expiry = AmzDate::parse(c.expiration.trim())
-        .map_err(|e| ProviderError::failed(NAME, format!("unreadable Expiration: {e}")))?;
+    let expiry = parse_expiration(NAME, "Expiration", &c.expiration)?;
     Ok(Credentials::new(c.access_key_id, c.secret_access_key)
         .with_session_token(c.token)
         .with_expiry(expiry))

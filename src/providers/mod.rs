@@ -47,6 +47,7 @@ mod chain;
 mod container;
 mod env;
 mod error;
+mod expiration;
 pub(crate) mod http;
 mod imds;
 mod process;

@@ -10,6 +10,7 @@ use std::process::Stdio;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 
+use super::expiration::parse_expiration;
 use super::{CredentialsFuture, ProvideCredentials, ProviderError};
 use crate::{AmzDate, Credentials};
 
@@ -157,8 +158,7 @@ pub(crate) fn parse_output(out: &[u8], now: AmzDate) -> Result<Credentials, Prov
         creds = creds.with_session_token(t);
     }
     if let Some(x) = p.expiration {
-        let at = AmzDate::parse(x.trim())
-            .map_err(|e| ProviderError::failed(NAME, format!("unreadable Expiration: {e}")))?;
+        let at = parse_expiration(NAME, "Expiration", &x)?;
         if at.unix_timestamp() <= now.unix_timestamp() {
             return Err(ProviderError::failed(
                 NAME,
@@ -195,6 +195,14 @@ mod tests {
         let c = parse_output(ok, now).unwrap();
         assert_eq!(c.session_token(), Some("t"));
         assert_eq!(c.expires_at().unwrap().as_str(), "20261201T130000Z");
+        // An offset, as botocore accepts: 14:00+01:00 is 13:00Z.
+        let offset = br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"2026-12-01T14:00:00+01:00"}"#;
+        let c = parse_output(offset, now).unwrap();
+        assert_eq!(c.expires_at().unwrap().as_str(), "20261201T130000Z");
+        let garbled =
+            br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"soon"}"#;
+        let e = parse_output(garbled, now).unwrap_err().to_string();
+        assert!(e.contains("unreadable Expiration \"soon\""), "{e}");
         let long = br#"{"Version":1,"AccessKeyId":"AKIA1","SecretAccessKey":"s"}"#;
         assert_eq!(parse_output(long, now).unwrap().expires_at(), None);
         let v2 = br#"{"Version":2,"AccessKeyId":"A","SecretAccessKey":"s"}"#;

@@ -131,7 +131,11 @@ impl SsoProvider {
             .map_err(|e| fail(format!("not a token cache file ({e})")))?;
         // The AWS CLI v1 wrote `2026-12-01T13:00:00UTC`.
         let at = token.expires_at.trim().replace("UTC", "Z");
-        let at = AmzDate::parse(&at).map_err(|e| fail(format!("unreadable expiresAt ({e})")))?;
+        let at = crate::profile::parse_rfc3339(&at).ok_or_else(|| {
+            fail(String::from(
+                "unreadable expiresAt: expected an RFC 3339 time such as 2026-12-01T13:00:00Z",
+            ))
+        })?;
         if at.unix_timestamp() <= now.unix_timestamp() {
             return Err(ProviderError::failed(
                 NAME,

@@ -11,6 +11,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use super::error::clip_remote;
+use super::expiration::parse_expiration;
 use super::http::{self, Limits};
 use super::{CredentialsFuture, ProvideCredentials, ProviderError, SharedEnv, env_flag};
 use crate::profile::Environment;
@@ -250,9 +251,7 @@ pub(crate) fn parse_answer(
         )
     })?;
     let c = parsed.result.credentials;
-    let expiry = AmzDate::parse(c.expiration.trim()).map_err(|e| {
-        ProviderError::failed(source, format!("STS {action}: unreadable Expiration: {e}"))
-    })?;
+    let expiry = parse_expiration(source, &format!("STS {action} Expiration"), &c.expiration)?;
     Ok(Credentials::new(c.access_key_id, c.secret_access_key)
         .with_session_token(c.session_token)
         .with_expiry(expiry))
