@@ -13,11 +13,19 @@ use common::sts::{Portal, SSO_SESSION_TOKEN, portal};
 use s3presign::profile::Environment;
 use s3presign::providers::{
     ContainerProvider, DefaultChain, ImdsProvider, ProcessProvider, ProfileProvider,
-    ProvideCredentials, ProviderErrorKind, SharedEnv, region_from_imds,
+    ProvideCredentials, ProviderError, ProviderErrorKind, SharedEnv, region_from_imds,
 };
 
 fn env(pairs: &[(&str, &str)]) -> SharedEnv {
     Arc::new(Environment::from_pairs(pairs.iter().map(|(k, v)| (*k, *v))))
+}
+
+/// The error a provider answers with (the test fails if it gives credentials).
+async fn refusal(provider: &impl ProvideCredentials) -> ProviderError {
+    match provider.provide_credentials().await {
+        Ok(_) => panic!("the provider gave credentials; expected an error"),
+        Err(e) => e,
+    }
 }
 
 #[tokio::test]
@@ -63,10 +71,7 @@ async fn imds_without_an_instance_profile_says_so() {
     })
     .await;
     let e = env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &server.url())]);
-    let err = ImdsProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ImdsProvider::new(e)).await;
     assert_eq!(err.kind(), ProviderErrorKind::Failed);
     assert!(err.to_string().contains("HTTP 404"), "{err}");
     assert!(err.to_string().contains("instance profile"), "{err}");
@@ -80,10 +85,7 @@ async fn imds_unknown_role_is_a_404_error() {
     })
     .await;
     let e = env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &server.url())]);
-    let err = ImdsProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ImdsProvider::new(e)).await;
     assert!(
         err.to_string()
             .contains("security-credentials/detached-role not found (HTTP 404)"),
@@ -95,10 +97,7 @@ async fn imds_unknown_role_is_a_404_error() {
 #[tokio::test]
 async fn imds_disabled_or_absent_is_skipped_quickly() {
     let e = env(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]);
-    let err = ImdsProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ImdsProvider::new(e)).await;
     assert_eq!(err.kind(), ProviderErrorKind::NotConfigured);
     let dead = dead_port().await;
     let e = env(&[(
@@ -106,10 +105,7 @@ async fn imds_disabled_or_absent_is_skipped_quickly() {
         &format!("http://{dead}"),
     )]);
     let started = Instant::now();
-    let err = ImdsProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ImdsProvider::new(e)).await;
     assert_eq!(err.kind(), ProviderErrorKind::NotConfigured, "{err}");
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -129,10 +125,7 @@ async fn a_slow_imds_times_out_after_about_a_second_per_attempt() {
     .await;
     let e = env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &server.url())]);
     let started = Instant::now();
-    let err = ImdsProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ImdsProvider::new(e)).await;
     let took = started.elapsed();
     assert!(err.to_string().contains("timed out"), "{err}");
     // Two attempts of one second each, plus a short pause.
@@ -193,16 +186,10 @@ async fn container_full_uri_to_other_hosts_is_refused_before_any_request() {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "http://192.0.2.10/creds",
     )]);
-    let err = ContainerProvider::new(e)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ContainerProvider::new(e)).await;
     assert_eq!(err.kind(), ProviderErrorKind::Failed);
     assert!(err.to_string().contains("loopback"), "{err}");
-    let err = ContainerProvider::new(env(&[]))
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ContainerProvider::new(env(&[]))).await;
     assert_eq!(err.kind(), ProviderErrorKind::NotConfigured);
 }
 
@@ -244,22 +231,14 @@ async fn credential_process_scripts() {
         "bad.sh",
         "echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"leak-me'",
     );
-    let e = ProcessProvider::new(bad)
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refusal(&ProcessProvider::new(bad)).await.to_string();
     assert!(
         e.contains("not the documented JSON") && !e.contains("leak-me"),
         "{e}"
     );
 
     let fail = script(dir.path(), "fail.sh", "echo 'secret stuff'; exit 3");
-    let e = ProcessProvider::new(fail)
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refusal(&ProcessProvider::new(fail)).await.to_string();
     assert!(
         e.contains("exited with status 3") && !e.contains("secret stuff"),
         "{e}"
@@ -273,20 +252,13 @@ async fn credential_process_scripts() {
             in_secs(-60)
         ),
     );
-    let e = ProcessProvider::new(expired)
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refusal(&ProcessProvider::new(expired)).await.to_string();
     assert!(e.contains("expired at"), "{e}");
 
     let slow = script(dir.path(), "slow.sh", "sleep 5");
     let started = Instant::now();
-    let e = ProcessProvider::new(slow)
-        .timeout(Duration::from_millis(300))
-        .provide_credentials()
+    let e = refusal(&ProcessProvider::new(slow).timeout(Duration::from_millis(300)))
         .await
-        .unwrap_err()
         .to_string();
     assert!(e.contains("ran longer than"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(3));
@@ -296,11 +268,7 @@ async fn credential_process_scripts() {
         "big.sh",
         "head -c 200000 /dev/zero | tr '\\0' 'x'",
     );
-    let e = ProcessProvider::new(big)
-        .provide_credentials()
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = refusal(&ProcessProvider::new(big)).await.to_string();
     assert!(e.contains("larger than"), "{e}");
 }
 
@@ -469,10 +437,7 @@ async fn profiles_static_process_and_their_errors() {
     let err = get("missing").provide_credentials().await.unwrap_err();
     assert_eq!(err.kind(), ProviderErrorKind::Failed);
     // The default profile has only a region: not configured, so the chain moves on.
-    let err = ProfileProvider::new(Arc::clone(&e))
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&ProfileProvider::new(Arc::clone(&e))).await;
     assert_eq!(err.kind(), ProviderErrorKind::NotConfigured, "{err}");
 }
 
@@ -562,25 +527,16 @@ async fn environment_credentials_with_expiry_and_their_errors() {
         ("AWS_SECRET_ACCESS_KEY", "env-secret"),
         ("AWS_CREDENTIAL_EXPIRATION", "tomorrow"),
     ]);
-    let err = EnvironmentProvider::new(bad)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&EnvironmentProvider::new(bad)).await;
     assert_eq!(err.kind(), ProviderErrorKind::Failed);
     assert!(
         err.to_string().contains("AWS_CREDENTIAL_EXPIRATION"),
         "{err}"
     );
     let half = env(&[("AWS_ACCESS_KEY_ID", "ASIAENV")]);
-    let err = EnvironmentProvider::new(half)
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let err = refusal(&EnvironmentProvider::new(half)).await;
     assert_eq!(err.kind(), ProviderErrorKind::Failed);
     assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "{err}");
-    let none = EnvironmentProvider::new(env(&[]))
-        .provide_credentials()
-        .await
-        .unwrap_err();
+    let none = refusal(&EnvironmentProvider::new(env(&[]))).await;
     assert_eq!(none.kind(), ProviderErrorKind::NotConfigured);
 }
