@@ -113,7 +113,11 @@ impl AmzDate {
         let tod = time::Time::from_hms(h as u8, mi as u8, se as u8)
             .map_err(|_| bad("time of day out of range"))?;
         let unix = date.with_time(tod).assume_utc().unix_timestamp();
-        Self::from_unix_timestamp(unix)
+        if !(0..=MAX_UNIX).contains(&unix) {
+            return Err(bad("timestamp outside years 1970..=9999"));
+        }
+        // The parts are the validated calendar date and time of `unix`.
+        Ok(Self::from_parts(unix, y, mo, d, h, mi, se))
     }
 
     fn from_parts(unix: i64, y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Self {

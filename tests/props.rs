@@ -302,6 +302,9 @@ proptest! {
             let again = AmzDate::parse(d.as_str()).unwrap();
             prop_assert_eq!(again.as_str(), d.as_str());
             prop_assert_eq!(&d.as_str()[..8], d.date_str());
+            // Its text is that of its Unix time (computed the other way round).
+            let via_unix = AmzDate::from_unix_timestamp(d.unix_timestamp()).unwrap();
+            prop_assert_eq!(via_unix.as_str(), d.as_str());
         }
     }
 
