@@ -607,11 +607,11 @@ fn gzipped_len(path: &Path) -> u64 {
 #[test]
 fn package_size() {
     // The budget the package was asked for: 36,000 bytes shipped, 16,000 gzipped (each
-    // file gzipped, summed). Not met: the core behind all four functions is ~52 KB after
-    // wasm-opt -Oz (measured 58,572 bytes and 28,831 gzipped in all, header signing through
-    // the presigner's own header path). These ceilings stop it growing unnoticed.
-    const CEILING: u64 = 59_000;
-    const CEILING_GZ: u64 = 29_100;
+    // file gzipped, summed). Not met: the core behind all four functions is ~50 KB after
+    // wasm-opt -Oz (measured 56,805 bytes and 27,929 gzipped in all). These ceilings stop it
+    // growing unnoticed.
+    const CEILING: u64 = 57_200;
+    const CEILING_GZ: u64 = 28_200;
     let files = packed_files();
     let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     for wanted in [
