@@ -203,3 +203,38 @@ fn header_mode_is_accepted_for_fifteen_minutes() {
     let date = signed.headers().find(|(n, _)| *n == "x-amz-date");
     assert_eq!(date, Some(("x-amz-date", "20240229T235959Z")));
 }
+
+/// `Presign::sign` lists the headers to send sorted by name, the content type among them
+/// whether it is signed or not.
+#[test]
+fn presigned_headers_are_sorted_with_the_content_type() {
+    let endpoint = Endpoint::aws("eu-west-1").unwrap();
+    let bucket = Bucket::new(&endpoint, "examplebucket").unwrap();
+    let signer = Signer::new(Credentials::new(ID, SECRET)).unwrap();
+    let now = AmzDate::parse("20240229T235959Z").unwrap();
+    for mode in [ContentTypeMode::Signed, ContentTypeMode::Unsigned] {
+        let signed = bucket
+            .put_object("k")
+            .header("X-Amz-Meta-A", " 1 ")
+            .content_type("text/plain")
+            .content_type_mode(mode)
+            .header("Cache-Control", "no-cache")
+            .sign(&signer, now)
+            .unwrap();
+        let headers: Vec<_> = signed.headers().collect();
+        assert_eq!(
+            headers,
+            [
+                ("cache-control", "no-cache"),
+                ("content-type", "text/plain"),
+                ("x-amz-meta-a", "1"),
+            ],
+            "{mode:?}"
+        );
+        let names = match mode {
+            ContentTypeMode::Signed => "cache-control%3Bcontent-type%3Bhost%3Bx-amz-meta-a",
+            _ => "cache-control%3Bhost%3Bx-amz-meta-a",
+        };
+        assert!(signed.url().contains(names), "{}", signed.url());
+    }
+}

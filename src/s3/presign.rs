@@ -295,16 +295,11 @@ impl<'a> Presign<'a> {
         let mut headers = Vec::new();
         if !self.headers.is_empty() || self.content_type.is_some() {
             headers.reserve(self.headers.len() + 1);
-            headers.extend(
-                self.signed_headers_without_host()
-                    .map(|(n, v)| (String::from(n), String::from(v))),
-            );
-            if let (Some(ct), ContentTypeMode::Unsigned) =
-                (&self.content_type, self.content_type_mode)
-            {
-                let at = headers.partition_point(|(n, _)| n.as_str() < "content-type");
-                headers.insert(at, (String::from("content-type"), ct.clone()));
-            }
+            // The content type is sent whether it is signed or not; `host` is the client's.
+            let ct = self.content_type.as_deref().map(|v| ("content-type", v));
+            self.for_each_header_with(&[ct], &mut |n, v| {
+                headers.push((String::from(n), String::from(v)));
+            });
         }
         Ok(
             PresignedRequest::new(method_cow(self.method), url, headers, expires_at)
@@ -469,21 +464,6 @@ impl<'a> Presign<'a> {
             Decoded(param).write(&mut url);
         }
         (url, path_start, path_end)
-    }
-
-    fn signed_headers_without_host(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
-        let ct = match (&self.content_type, self.content_type_mode) {
-            (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
-            _ => None,
-        };
-        let split = self
-            .headers
-            .partition_point(|(n, _)| n.as_str() < "content-type");
-        self.headers[..split]
-            .iter()
-            .map(header_pair)
-            .chain(ct)
-            .chain(self.headers[split..].iter().map(header_pair))
     }
 
     /// Only `host` is signed: no other header, and no signed content type (the common case,
@@ -768,10 +748,6 @@ impl UserParam for Decoded<'_, '_> {
         out.put("=");
         uri_encode_into(out, &self.0.1, Set::Query);
     }
-}
-
-fn header_pair((n, v): &(String, String)) -> (&str, &str) {
-    (n.as_str(), v.as_str())
 }
 
 /// Common methods need no allocation in the result.
