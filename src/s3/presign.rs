@@ -414,22 +414,25 @@ impl<'a> Presign<'a> {
         validate_key(self.key)?;
         let mut hash_buf = [0u8; 64];
         let payload_hash = payload.hash_str(&mut hash_buf)?;
+        // The signer's headers, sorted after `content-type` and `host`.
+        let sha = Some(("x-amz-content-sha256", payload_hash));
+        let date = Some(("x-amz-date", now.as_str()));
         let token = signer.credentials().session_token();
-        let signer_headers = [
-            Some(("x-amz-content-sha256", payload_hash)),
-            Some(("x-amz-date", now.as_str())),
-            token.map(|t| ("x-amz-security-token", t)),
-        ];
+        let token = token.map(|t| ("x-amz-security-token", t));
         let ct = match (&self.content_type, self.content_type_mode) {
             (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
             _ => None,
         };
         let host = Some(("host", self.bucket.host()));
-        let [sha, date, token] = signer_headers;
         let signed = AuthHeaders([ct, host, sha, date, token], self);
-        let (url, path, query) = self.object_url();
+        let (url, path_start, path_end) = self.object_url();
+        let uri = &url[path_start..path_end];
+        let query = if self.query.is_empty() {
+            ""
+        } else {
+            &url[path_end + 1..]
+        };
         let mut hash = HashSink::new();
-        let (uri, query) = (&url[path..query], url.get(query + 1..).unwrap_or_default());
         write_canonical_request(&mut hash, self.method, uri, query, &signed, payload_hash)?;
         // The region was validated when the bucket was made (`Endpoint::check_scope`).
         let scope = Scope::new_unchecked(now, self.bucket.endpoint().region(), "s3");
@@ -438,8 +441,7 @@ impl<'a> Presign<'a> {
         let mut headers = alloc::vec![(String::from("authorization"), authorization)];
         // To send: the content type even when it is not signed; `host` is the client's.
         let ct = self.content_type.as_deref().map(|v| ("content-type", v));
-        let to_send = AuthHeaders([ct, None, sha, date, token], self);
-        self.for_each_header_with(&to_send.0, &mut |n, v| {
+        self.for_each_header_with(&[ct, sha, date, token], &mut |n, v| {
             headers.push((String::from(n), String::from(v)));
         });
         let expires_at = now.checked_add_secs(HEADER_SIGNATURE_SECS).unwrap_or(now);
@@ -451,8 +453,8 @@ impl<'a> Presign<'a> {
         ))
     }
 
-    /// The URL without signing parameters, where its path starts and where it ends (its
-    /// query of operation parameters, if any, follows).
+    /// The URL without signing parameters, where its path starts and where it ends (then
+    /// `?` and the operation's query parameters, if there are any).
     fn object_url(&self) -> (String, usize, usize) {
         let mut url = String::from(self.bucket.url_prefix());
         let path_start = url.len() - self.bucket.path_prefix().len();
