@@ -205,12 +205,12 @@ fn resolve_style(endpoint: &Endpoint, name: &str) -> Result<AddressingStyle> {
 /// or ending with a hyphen.
 fn is_dns_compatible(name: &str) -> bool {
     (3..=63).contains(&name.len())
-        && name.split('.').all(|l| {
+        && name.as_bytes().split(|&c| c == b'.').all(|l| {
             !l.is_empty()
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                && !l.starts_with(b"-")
+                && !l.ends_with(b"-")
+                && l.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         })
 }
 

@@ -171,26 +171,28 @@ impl Endpoint {
         } else {
             return Err(bad("the URL must start with http:// or https://"));
         };
-        if rest.contains(['?', '#']) {
+        // Byte searches throughout (smaller than `str` pattern searches in WebAssembly builds).
+        if rest.bytes().any(|c| c == b'?' || c == b'#') {
             return Err(bad("the URL may not have a query or fragment"));
         }
-        let (authority, path) = match rest.find('/') {
+        let (authority, path) = match rest.bytes().position(|c| c == b'/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        if authority.contains('@') {
+        if authority.as_bytes().contains(&b'@') {
             return Err(bad(
                 "the URL may not contain user info (credentials go elsewhere)",
             ));
         }
         let (host, port_text, host_kind) = if let Some(after) = authority.strip_prefix('[') {
-            let end = after.find(']').ok_or(bad("unterminated IPv6 literal"))?;
+            let end =
+                (after.bytes().position(|c| c == b']')).ok_or(bad("unterminated IPv6 literal"))?;
             let ip = &after[..end];
             if ip.is_empty()
                 || !ip
                     .bytes()
                     .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
-                || !ip.contains(':')
+                || !ip.as_bytes().contains(&b':')
             {
                 return Err(bad("invalid IPv6 literal"));
             }
@@ -205,7 +207,6 @@ impl Endpoint {
             h.push(']');
             (h, port, HostKind::IpLiteral)
         } else {
-            // Byte searches (smaller than `str` pattern searches in WebAssembly builds).
             let (h, port) = match authority.bytes().rposition(|c| c == b':') {
                 Some(at) => (&authority[..at], Some(&authority[at + 1..])),
                 None => (authority, None),
@@ -224,19 +225,20 @@ impl Endpoint {
         let port = match port_text {
             None => None,
             Some(p) => {
-                let n: u16 =
-                    if !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) {
-                        p.parse().map_err(|_| bad("the port must be 1..=65535"))?
-                    } else {
-                        return Err(bad("the port must be 1..=65535"));
-                    };
-                if n == 0 {
-                    return Err(bad("the port must be 1..=65535"));
-                }
+                // At most five digits: no overflow, and no `str::parse` code in the module.
+                let n = if !p.is_empty() && p.len() <= 5 && p.bytes().all(|c| c.is_ascii_digit()) {
+                    p.bytes().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
+                } else {
+                    0
+                };
+                let n = u16::try_from(n)
+                    .ok()
+                    .filter(|&n| n != 0)
+                    .ok_or(bad("the port must be 1..=65535"))?;
                 (n != scheme.default_port()).then_some(n)
             }
         };
-        let base = path.trim_end_matches('/');
+        let base = &path[..path.bytes().rposition(|c| c != b'/').map_or(0, |at| at + 1)];
         if !base
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'/'))
@@ -435,19 +437,19 @@ fn validate_host_name(h: &str) -> Result<()> {
     if h.len() > 253 {
         return bad("the host is longer than 253 characters");
     }
-    for label in h.split('.') {
+    for label in h.as_bytes().split(|&c| c == b'.') {
         if label.is_empty() || label.len() > 63 {
             return bad("each dot-separated part of the host must be 1 to 63 characters");
         }
         if !label
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
         {
             return bad(
                 "the host may only contain letters, digits, '-', '_' and '.' (use punycode for IDNs)",
             );
         }
-        if label.starts_with('-') || label.ends_with('-') {
+        if label.starts_with(b"-") || label.ends_with(b"-") {
             return bad("a part of the host may not start or end with '-'");
         }
     }
@@ -461,9 +463,9 @@ fn validate_host_name(h: &str) -> Result<()> {
 
 pub(crate) fn is_ipv4(s: &str) -> bool {
     let mut n = 0;
-    for part in s.split('.') {
+    for part in s.as_bytes().split(|&c| c == b'.') {
         n += 1;
-        if part.is_empty() || part.len() > 3 || !part.bytes().all(|c| c.is_ascii_digit()) {
+        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
             return false;
         }
     }
@@ -528,12 +530,21 @@ mod tests {
         assert_eq!(e.host_kind(), HostKind::IpLiteral);
         let e = Endpoint::custom("https://s3.example.com:443", "r").unwrap();
         assert_eq!(e.port(), None);
+        let e = Endpoint::custom("http://h.example:65535///", "r").unwrap();
+        assert_eq!((e.port(), e.base_path()), (Some(65535), ""));
+        let e = Endpoint::custom("http://10.0.0.1:00080/a/b//", "r").unwrap();
+        assert_eq!((e.port(), e.base_path()), (None, "/a/b"));
         for bad in [
             "ftp://x",
             "https://",
             "https://user:pw@host",
             "https://host:0",
             "https://host:65536",
+            "https://host:99999",
+            "https://host:123456",
+            "https://host:",
+            "https://host:-1",
+            "https://host:+80",
             "https://host:x",
             "https://host/a?b",
             "https://host/a#b",

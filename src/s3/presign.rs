@@ -16,11 +16,12 @@ use super::disposition::ContentDisposition;
 use super::presigned::PresignedRequest;
 use crate::error::{Error, Result, clip};
 use crate::expiry::{Expiry, ExpiryCause, cut_to_credentials};
+use crate::sigv4::text::push_hex32;
 use crate::sigv4::text::{HashSink, Set, Sink, cmp_encoded, uri_encode_into};
 use crate::sigv4::{
-    HeaderBlock, QueryAuth, Scope, SignedHeaderNames, Signer, StringToSign, UNSIGNED_PAYLOAD,
-    UserParam, canonical_header_value, is_reserved_query_name, validate_header_name,
-    validate_method, write_canonical_request, write_query, write_signature,
+    ALGORITHM, HeaderBlock, Payload, QueryAuth, Scope, Signature, SignedHeaderNames, Signer,
+    StringToSign, UNSIGNED_PAYLOAD, UserParam, canonical_header_value, is_reserved_query_name,
+    validate_header_name, validate_method, write_canonical_request, write_query, write_signature,
 };
 use crate::time::AmzDate;
 
@@ -294,16 +295,11 @@ impl<'a> Presign<'a> {
         let mut headers = Vec::new();
         if !self.headers.is_empty() || self.content_type.is_some() {
             headers.reserve(self.headers.len() + 1);
-            headers.extend(
-                self.signed_headers_without_host()
-                    .map(|(n, v)| (String::from(n), String::from(v))),
-            );
-            if let (Some(ct), ContentTypeMode::Unsigned) =
-                (&self.content_type, self.content_type_mode)
-            {
-                let at = headers.partition_point(|(n, _)| n.as_str() < "content-type");
-                headers.insert(at, (String::from("content-type"), ct.clone()));
-            }
+            // The content type is sent whether it is signed or not; `host` is the client's.
+            let ct = self.content_type.as_deref().map(|v| ("content-type", v));
+            self.for_each_header_with(&[ct], &mut |n, v| {
+                headers.push((String::from(n), String::from(v)));
+            });
         }
         Ok(
             PresignedRequest::new(method_cow(self.method), url, headers, expires_at)
@@ -378,19 +374,98 @@ impl<'a> Presign<'a> {
         Ok(text)
     }
 
-    fn signed_headers_without_host(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
+    /// Signs the request with an `Authorization` header instead of query parameters, for
+    /// sending it now: S3 accepts it within 15 minutes of `now`, which is its
+    /// [`expires_at`](PresignedRequest::expires_at) (the expiry of [`Self::expires_in`] is
+    /// not used). The URL keeps the operation's query parameters (such as `versionId`); the
+    /// headers to send are the builder's, `x-amz-content-sha256` (the payload hash, as S3
+    /// requires), `x-amz-date`, `x-amz-security-token` with temporary credentials, and
+    /// `authorization`. The same signature as [`sigv4::sign_headers`](crate::sigv4::sign_headers)
+    /// with [`SigningSettings::s3`](crate::sigv4::SigningSettings::s3) for this URL.
+    ///
+    /// ```
+    /// use s3presign::{AmzDate, Credentials, Signer, s3::{Bucket, Endpoint}, sigv4::Payload};
+    /// let signer = Signer::new(Credentials::new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))?;
+    /// let bucket = Bucket::new(&Endpoint::aws("us-east-1")?, "examplebucket")?;
+    /// let get = bucket
+    ///     .get_object("test.txt")
+    ///     .header("range", "bytes=0-9")
+    ///     .sign_headers(&signer, AmzDate::parse("20130524T000000Z")?, Payload::Unsigned)?;
+    /// assert_eq!(get.url(), "https://examplebucket.s3.us-east-1.amazonaws.com/test.txt");
+    /// let headers: Vec<_> = get.headers().map(|(name, _)| name).collect();
+    /// assert_eq!(headers, ["authorization", "range", "x-amz-content-sha256", "x-amz-date"]);
+    /// assert!(get.headers().any(|(_, v)| v.starts_with("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=")));
+    /// # Ok::<(), s3presign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first invalid option given to the builder, an invalid key or method, or an
+    /// invalid payload hash.
+    pub fn sign_headers(
+        &self,
+        signer: &Signer,
+        now: AmzDate,
+        payload: Payload<'_>,
+    ) -> Result<PresignedRequest> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        validate_method(self.method)?;
+        validate_key(self.key)?;
+        let mut hash_buf = [0u8; 64];
+        let payload_hash = payload.hash_str(&mut hash_buf)?;
+        // The signer's headers, sorted after `content-type` and `host`.
+        let sha = Some(("x-amz-content-sha256", payload_hash));
+        let date = Some(("x-amz-date", now.as_str()));
+        let token = signer.credentials().session_token();
+        let token = token.map(|t| ("x-amz-security-token", t));
         let ct = match (&self.content_type, self.content_type_mode) {
             (Some(v), ContentTypeMode::Signed) => Some(("content-type", v.as_str())),
             _ => None,
         };
-        let split = self
-            .headers
-            .partition_point(|(n, _)| n.as_str() < "content-type");
-        self.headers[..split]
-            .iter()
-            .map(header_pair)
-            .chain(ct)
-            .chain(self.headers[split..].iter().map(header_pair))
+        let host = Some(("host", self.bucket.host()));
+        let signed = AuthHeaders([ct, host, sha, date, token], self);
+        let (url, path_start, path_end) = self.object_url();
+        let uri = &url[path_start..path_end];
+        let query = if self.query.is_empty() {
+            ""
+        } else {
+            &url[path_end + 1..]
+        };
+        let mut hash = HashSink::new();
+        write_canonical_request(&mut hash, self.method, uri, query, &signed, payload_hash)?;
+        // The region was validated when the bucket was made (`Endpoint::check_scope`).
+        let scope = Scope::new_unchecked(now, self.bucket.endpoint().region(), "s3");
+        let signature = signer.sign_hash(&scope, &hash.finish());
+        let authorization = authorization(signer, &scope, &signed, &signature);
+        let mut headers = alloc::vec![(String::from("authorization"), authorization)];
+        // To send: the content type even when it is not signed; `host` is the client's.
+        let ct = self.content_type.as_deref().map(|v| ("content-type", v));
+        self.for_each_header_with(&[ct, sha, date, token], &mut |n, v| {
+            headers.push((String::from(n), String::from(v)));
+        });
+        let expires_at = now.checked_add_secs(HEADER_SIGNATURE_SECS).unwrap_or(now);
+        Ok(PresignedRequest::new(
+            method_cow(self.method),
+            url,
+            headers,
+            expires_at,
+        ))
+    }
+
+    /// The URL without signing parameters, where its path starts and where it ends (then
+    /// `?` and the operation's query parameters, if there are any).
+    fn object_url(&self) -> (String, usize, usize) {
+        let mut url = String::from(self.bucket.url_prefix());
+        let path_start = url.len() - self.bucket.path_prefix().len();
+        url.push('/');
+        uri_encode_into(&mut url, self.key, Set::Path);
+        let path_end = url.len();
+        for (i, param) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            Decoded(param).write(&mut url);
+        }
+        (url, path_start, path_end)
     }
 
     /// Only `host` is signed: no other header, and no signed content type (the common case,
@@ -414,6 +489,26 @@ impl<'a> Presign<'a> {
         // Sorted: `content-type` before `host`.
         let extra = [ct, Some(("host", self.bucket.host()))];
         let mut pending = extra.as_slice();
+        for (name, value) in &self.headers {
+            while let Some((first, rest)) = pending.split_first() {
+                match first {
+                    Some((n, _)) if *n >= name.as_str() => break,
+                    Some((n, v)) => f(n, v),
+                    None => {}
+                }
+                pending = rest;
+            }
+            f(name, value);
+        }
+        for (n, v) in pending.iter().flatten() {
+            f(n, v);
+        }
+    }
+
+    /// As [`Self::for_each_signed_header`], with the builder's headers merged with `extra`
+    /// (sorted by name; `None` entries are skipped) instead of its content type and `host`.
+    fn for_each_header_with(&self, extra: &[Option<(&str, &str)>], f: &mut dyn FnMut(&str, &str)) {
+        let mut pending = extra;
         for (name, value) in &self.headers {
             while let Some((first, rest)) = pending.split_first() {
                 match first {
@@ -524,6 +619,29 @@ impl<'a> Presign<'a> {
     }
 }
 
+/// The `Authorization` value of a request signed with its headers.
+fn authorization(
+    signer: &Signer,
+    scope: &Scope<'_>,
+    signed: &AuthHeaders<'_, '_>,
+    signature: &Signature,
+) -> String {
+    let mut out = String::from(ALGORITHM);
+    out.push_str(" Credential=");
+    out.push_str(signer.credentials().access_key_id());
+    out.push('/');
+    scope.write_to(&mut out);
+    out.push_str(", SignedHeaders=");
+    signed.write_names(&mut out);
+    out.push_str(", Signature=");
+    push_hex32(&mut out, signature.as_bytes());
+    out
+}
+
+/// How long S3 accepts a request signed with an `Authorization` header after its
+/// `x-amz-date` (its allowed clock skew).
+const HEADER_SIGNATURE_SECS: u64 = 900;
+
 /// The last second AmzDate can represent, 9999-12-31T23:59:59Z.
 const LAST_UNIX_SECOND: i64 = 253_402_300_799;
 
@@ -592,6 +710,33 @@ impl HeaderBlock for Names<'_, '_> {
     }
 }
 
+/// The signed headers of a request signed with an `Authorization` header: the builder's
+/// merged with these, sorted by name (content type, host, then the signer's).
+struct AuthHeaders<'p, 'a>([Option<(&'p str, &'p str)>; 5], &'p Presign<'a>);
+
+impl HeaderBlock for AuthHeaders<'_, '_> {
+    fn write_lines<S: Sink>(&self, out: &mut S) -> Result<()> {
+        self.1.for_each_header_with(&self.0, &mut |name, value| {
+            out.put(name);
+            out.put(":");
+            out.put(value);
+            out.put("\n");
+        });
+        Ok(())
+    }
+
+    fn write_names<S: Sink>(&self, out: &mut S) {
+        let mut first = true;
+        self.1.for_each_header_with(&self.0, &mut |name, _| {
+            if !first {
+                out.put(";");
+            }
+            first = false;
+            out.put(name);
+        });
+    }
+}
+
 /// An operation parameter as given (decoded), encoded when written.
 struct Decoded<'p, 'a>(&'p (Cow<'a, str>, Cow<'a, str>));
 
@@ -605,10 +750,6 @@ impl UserParam for Decoded<'_, '_> {
         out.put("=");
         uri_encode_into(out, &self.0.1, Set::Query);
     }
-}
-
-fn header_pair((n, v): &(String, String)) -> (&str, &str) {
-    (n.as_str(), v.as_str())
 }
 
 /// Common methods need no allocation in the result.

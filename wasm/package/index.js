@@ -1,6 +1,6 @@
-// Browsers, Deno and bundlers: the module is fetched beside this file; the import finishes
-// once it is compiled (top-level await), after which every function is synchronous.
+// Browsers, Deno, bundlers: the module beside this file is fetched and compiled once (top-level
+// await); every function is synchronous afterwards.
 import { init } from "./glue.js";
-const wasm = await fetch(new URL("./s3presign.wasm", import.meta.url));
-init(await WebAssembly.compile(await wasm.arrayBuffer()));
+const r = await fetch(new URL("s3presign.wasm", import.meta.url));
+init(await WebAssembly.compile(await r.arrayBuffer()));
 export { presignGet, presignPut, presignPost, signHeaders } from "./glue.js";

@@ -1,5 +1,5 @@
-// Node.js (and Bun): the module is read and compiled synchronously, no top-level await.
+// Node.js and Bun: the module is read and compiled synchronously.
 import { readFileSync } from "node:fs";
 import { init } from "./glue.js";
-init(new WebAssembly.Module(readFileSync(new URL("./s3presign.wasm", import.meta.url))));
+init(new WebAssembly.Module(readFileSync(new URL("s3presign.wasm", import.meta.url))));
 export { presignGet, presignPut, presignPost, signHeaders } from "./glue.js";

@@ -1,6 +1,5 @@
-// Cloudflare Workers (workerd): the runtime compiles the imported .wasm; code may not compile
-// WebAssembly from bytes there.
-import module from "./s3presign.wasm";
+// Cloudflare Workers: the runtime compiles the imported module (code may not compile bytes).
+import m from "./s3presign.wasm";
 import { init } from "./glue.js";
-init(module);
+init(m);
 export { presignGet, presignPut, presignPost, signHeaders } from "./glue.js";

@@ -22,65 +22,17 @@
 
 extern crate alloc;
 
-use alloc::alloc::{GlobalAlloc, Layout, alloc, dealloc};
+use alloc::alloc::{Layout, alloc, dealloc};
 use alloc::string::{String, ToString};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 
 use s3presign::s3::{Bucket, Endpoint};
 use s3presign::{AmzDate, Credentials, Signer};
+use s3presign_bump::Bump;
 
-/// A bump allocator: `alloc` moves a cursor forward (growing memory by whole 64 KiB pages),
-/// `dealloc` does nothing, `s3p_reset` moves the cursor back to the start.
-struct Bump {
-    start: Cell<usize>,
-    next: Cell<usize>,
-    end: Cell<usize>,
-}
-
-// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
-unsafe impl Sync for Bump {}
-
-const PAGE: usize = 65_536;
-
-// SAFETY: every block returned is inside memory owned by this allocator (pages obtained
-// from memory.grow), aligned as asked, and never handed out twice before a reset.
-unsafe impl GlobalAlloc for Bump {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let align = layout.align();
-        let at = (self.next.get() + align - 1) & !(align - 1);
-        let Some(end) = at.checked_add(layout.size()) else {
-            return core::ptr::null_mut();
-        };
-        if self.end.get() == 0 || end > self.end.get() {
-            let need = layout.size() + align;
-            let pages = need.div_ceil(PAGE).max(1);
-            let old = core::arch::wasm32::memory_grow(0, pages);
-            if old == usize::MAX {
-                return core::ptr::null_mut();
-            }
-            let base = old * PAGE;
-            if self.end.get() != base {
-                // Not contiguous with the current region (first call): start afresh there.
-                self.start.set(base);
-                self.next.set(base);
-            }
-            self.end.set(base + pages * PAGE);
-            // SAFETY: same contract, now with room.
-            return unsafe { self.alloc(layout) };
-        }
-        self.next.set(end);
-        at as *mut u8
-    }
-
-    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
-}
-
+/// The bump allocator (shared with the npm package): `s3p_reset` frees everything at once.
 #[global_allocator]
-static ALLOCATOR: Bump = Bump {
-    start: Cell::new(0),
-    next: Cell::new(0),
-    end: Cell::new(0),
-};
+static ALLOCATOR: Bump = Bump::new();
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
@@ -91,7 +43,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 /// The last URL or error message.
 struct ResultCell(RefCell<String>);
 
-// SAFETY: single-threaded (see `Bump`).
+// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
 unsafe impl Sync for ResultCell {}
 
 static RESULT: ResultCell = ResultCell(RefCell::new(String::new()));
@@ -102,7 +54,7 @@ static RESULT: ResultCell = ResultCell(RefCell::new(String::new()));
 pub extern "C" fn s3p_reset() {
     // Forget the old result without running its destructor on soon-reused memory.
     core::mem::forget(RESULT.0.replace(String::new()));
-    ALLOCATOR.next.set(ALLOCATOR.start.get());
+    ALLOCATOR.reset();
 }
 
 /// Allocates `len` bytes (at least 1) for the caller to write an input into. Returns null

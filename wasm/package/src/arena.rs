@@ -1,62 +1,13 @@
-//! A bump allocator: `alloc` moves a cursor forward (growing memory by whole 64 KiB pages),
-//! `dealloc` does nothing, [`reset`] moves the cursor back. Each call from JavaScript starts
-//! with a reset, so memory is bounded by the largest single call.
+//! The module's memory: one bump arena (`s3presign-bump`, shared with the C-ABI demo in
+//! `wasm/src`). Each call from JavaScript starts with a [`reset`], so memory is bounded by
+//! the largest single call.
 
-use core::alloc::{GlobalAlloc, Layout};
-use core::cell::Cell;
-
-struct Bump {
-    start: Cell<usize>,
-    next: Cell<usize>,
-    end: Cell<usize>,
-}
-
-// SAFETY: wasm32-unknown-unknown without the atomics feature is single-threaded.
-unsafe impl Sync for Bump {}
-
-const PAGE: usize = 65_536;
-
-// SAFETY: every block returned is inside memory owned by this allocator (pages obtained
-// from memory.grow), aligned as asked, and never handed out twice before a reset.
-unsafe impl GlobalAlloc for Bump {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let align = layout.align();
-        let at = (self.next.get() + align - 1) & !(align - 1);
-        let Some(end) = at.checked_add(layout.size()) else {
-            return core::ptr::null_mut();
-        };
-        if self.end.get() == 0 || end > self.end.get() {
-            let need = layout.size() + align;
-            let pages = need.div_ceil(PAGE).max(1);
-            let old = core::arch::wasm32::memory_grow(0, pages);
-            if old == usize::MAX {
-                return core::ptr::null_mut();
-            }
-            let base = old * PAGE;
-            if self.end.get() != base {
-                // Not contiguous with the current region (first call): start afresh there.
-                self.start.set(base);
-                self.next.set(base);
-            }
-            self.end.set(base + pages * PAGE);
-            // SAFETY: same contract, now with room.
-            return unsafe { self.alloc(layout) };
-        }
-        self.next.set(end);
-        at as *mut u8
-    }
-
-    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
-}
+use s3presign_bump::Bump;
 
 #[global_allocator]
-static ALLOCATOR: Bump = Bump {
-    start: Cell::new(0),
-    next: Cell::new(0),
-    end: Cell::new(0),
-};
+static ALLOCATOR: Bump = Bump::new();
 
 /// Frees everything allocated so far. Nothing allocated before may be used afterwards.
 pub fn reset() {
-    ALLOCATOR.next.set(ALLOCATOR.start.get());
+    ALLOCATOR.reset();
 }

@@ -11,6 +11,8 @@ pub enum Failure {
     Core(Error),
     /// The glue refused them (a missing or malformed option).
     Glue(&'static str),
+    /// The glue refused them, with a message naming the option.
+    Text(String),
 }
 
 impl From<Error> for Failure {
@@ -24,6 +26,7 @@ impl Failure {
     pub fn into_message(self) -> String {
         match self {
             Self::Glue(text) => String::from(text),
+            Self::Text(text) => text,
             Self::Core(e) => core_message(&e),
         }
     }
@@ -65,7 +68,7 @@ fn join(parts: &[Part<'_>]) -> String {
 }
 
 /// `prefix "name": reason`, the shape of most of the core's messages.
-fn quoted(prefix: &str, name: &str, reason: &str) -> String {
+pub fn quoted(prefix: &str, name: &str, reason: &str) -> String {
     join(&[
         Part::Text(prefix),
         Part::Text(" \""),

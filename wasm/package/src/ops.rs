@@ -1,10 +1,9 @@
 //! The four operations over the core's public API, and the result record.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use s3presign::s3::{AddressingStyle, Bucket, ContentTypeMode, Endpoint, PostPolicy, Presign};
-use s3presign::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, sign_headers};
+use s3presign::sigv4::Payload;
 use s3presign::{AmzDate, Credentials, Signer};
 
 use crate::input::{Field, Numbers, Options, whole};
@@ -116,7 +115,7 @@ fn presign<'a>(
         signed.method(),
         signed.url(),
         Some(signed.expires_at()),
-        signed.headers(),
+        &mut signed.headers(),
     )
 }
 
@@ -142,12 +141,11 @@ fn post(
         "POST",
         form.action_url(),
         Some(form.expiration()),
-        form.fields(),
+        &mut form.fields(),
     )
 }
 
-/// Signs a request with an `Authorization` header. The URL is the object's (taken from a
-/// presigned URL without its query, so that the key is encoded by the core).
+/// Signs a request with an `Authorization` header (the presigner's header mode).
 fn headers(
     bucket: &Bucket,
     o: &Options<'_>,
@@ -155,34 +153,43 @@ fn headers(
     now: AmzDate,
 ) -> Result<String, Failure> {
     let method = o.opt(Field::Method).unwrap_or("GET");
-    let located = bucket
-        .object(method, o.get(Field::Key))
-        .sign_url(signer, now)?;
-    // Byte searches: `str` pattern searching would add its own code to the module.
-    let bytes = located.as_bytes();
-    let url = &located[..position(bytes, 0, b'?')];
-    let authority_at = bytes
-        .windows(3)
-        .position(|w| w == b"://")
-        .map_or(0, |i| i + 3);
-    let path_at = position(bytes, authority_at, b'/').min(url.len());
-    let (authority, path) = (&url[authority_at..path_at], &url[path_at..]);
-    let mut headers = Vec::with_capacity(o.headers.len() + 1);
-    headers.push(("host", authority));
-    headers.extend(o.headers.iter().copied());
+    let mut request = bucket.object(method, o.get(Field::Key));
+    for &(name, value) in &o.headers {
+        if signer_header(name) {
+            // The message of the crate's `sigv4::sign_headers` for the same request.
+            return Err(Failure::Text(crate::message::quoted(
+                "invalid header name",
+                name,
+                "this header is set by the signer; remove it from the request",
+            )));
+        }
+        request = request.header(name, value);
+    }
     let payload = match o.opt(Field::PayloadHash) {
         None | Some("UNSIGNED-PAYLOAD") => Payload::Unsigned,
         Some(hash) => Payload::Precomputed(hash),
     };
-    let request = SignableRequest::new(method, path, "", &headers, payload);
-    let region = bucket.endpoint().region();
-    let params = SigningParams::new(signer, region, "s3", now).with_settings(SigningSettings::s3());
-    let signed = sign_headers(&request, &params)?;
-    let mut pairs: Vec<(&str, &str)> = o.headers.clone();
-    for (name, value) in signed.headers() {
-        pairs.push((name, value));
-    }
-    record(method, url, None, pairs.into_iter())
+    let signed = request.sign_headers(signer, now, payload)?;
+    // The headers as given, then the ones the signer added.
+    let added = signed.headers().filter(|(name, _)| signer_header(name));
+    record(
+        method,
+        signed.url(),
+        None,
+        &mut o.headers.iter().copied().chain(added),
+    )
+}
+
+/// A header that the signer sets itself.
+fn signer_header(name: &str) -> bool {
+    [
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// The result record: method, URL, expiry (Unix seconds, empty for none), then pairs, joined
@@ -191,7 +198,8 @@ fn record<'x>(
     method: &str,
     url: &str,
     expires_at: Option<AmzDate>,
-    pairs: impl Iterator<Item = (&'x str, &'x str)>,
+    // `dyn`: one copy of this function in the module rather than one per caller.
+    pairs: &mut dyn Iterator<Item = (&'x str, &'x str)>,
 ) -> Result<String, Failure> {
     let mut out = String::with_capacity(url.len() + 64);
     out.push_str(method);
@@ -214,13 +222,4 @@ fn record<'x>(
         out.push_str(value);
     }
     Ok(out)
-}
-
-/// Where `byte` first occurs in `bytes` at or after `from`, else the length.
-fn position(bytes: &[u8], from: usize, byte: u8) -> usize {
-    bytes
-        .iter()
-        .skip(from)
-        .position(|&b| b == byte)
-        .map_or(bytes.len(), |i| i + from)
 }
