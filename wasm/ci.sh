@@ -15,7 +15,9 @@ node --version; npm --version
 step "npm package: install (pinned: binaryen, workerd, aws4fetch) and build"
 (cd wasm/package && npm ci --no-audit --no-fund --silent && npm run build)
 
-step "formatting and lints of the package's and the WASI command's Rust"
+step "formatting and lints of the package's, the allocator's and the WASI command's Rust"
+(cd wasm/bump && cargo fmt -- --check &&
+    cargo clippy --release --target wasm32-unknown-unknown -- -D warnings)
 (cd wasm/package && cargo fmt -- --check &&
     cargo clippy --release --target wasm32-unknown-unknown -- -D warnings)
 (cd wasm/wasi && cargo fmt -- --check &&
