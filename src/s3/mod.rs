@@ -13,6 +13,7 @@ mod batch;
 mod bucket;
 mod disposition;
 mod endpoint;
+mod objects;
 mod post_policy;
 mod presign;
 mod presigned;
