@@ -92,15 +92,17 @@ impl Upload {
     /// carries the object's.
     ///
     /// The default, CRC64NVME over the full object, is what the AWS CLI v2 and AWS's
-    /// transfer manager for Rust send, and S3's own default for objects stored without
-    /// one. A full-object checksum is the checksum of the bytes whatever the part size, so
+    /// transfer manager for Rust send by default, and the algorithm S3 itself computes by
+    /// default ([Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html)).
+    /// A full-object checksum is the checksum of the bytes whatever the part size, so
     /// it is sent with CompleteMultipartUpload (S3 refuses an object that does not match),
     /// compared with what HeadObject reports afterwards, and checked again by every
     /// [`Client::download`]; it is combined from the parts' CRCs, so the bytes are read
     /// once. A composite checksum (`-N` suffixed) cannot be compared with the bytes:
     /// choose `(ChecksumAlgorithm::Crc32, ChecksumType::Composite)`, what the AWS SDKs
     /// send for a plain UploadPart, for a store that does not know CRC64NVME or full-object
-    /// checksums, or the client's [`Integrity::WhenRequired`] to send none.
+    /// checksums (it answers CreateMultipartUpload with an error such as `NotImplemented`
+    /// or `InvalidArgument`), or the client's [`Integrity::WhenRequired`] to send none.
     ///
     /// ```
     /// use s3presign::client::{ChecksumAlgorithm, ChecksumType, Upload};
