@@ -20,6 +20,11 @@ pub(super) struct Combine {
 }
 
 impl Combine {
+    /// Whether `algorithm` can be combined (the CRCs, not SHA-256).
+    pub(super) fn covers(algorithm: ChecksumAlgorithm) -> bool {
+        !matches!(algorithm, ChecksumAlgorithm::Sha256)
+    }
+
     /// `None` for an algorithm that cannot be combined (SHA-256).
     pub(super) fn new(algorithm: ChecksumAlgorithm) -> Option<Self> {
         let (poly, width) = match algorithm {
@@ -138,6 +143,8 @@ mod tests {
             }
         }
         assert!(Combine::new(ChecksumAlgorithm::Sha256).is_none());
+        assert!(!Combine::covers(ChecksumAlgorithm::Sha256));
+        assert!(crcs.iter().all(|a| Combine::covers(*a)));
         let mut c = Combine::new(ChecksumAlgorithm::Crc32).unwrap();
         let other = ChecksumAlgorithm::Crc64Nvme.checksum(b"x");
         assert!(c.push(&other, 1).is_none(), "another algorithm");
