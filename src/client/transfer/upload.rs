@@ -170,9 +170,9 @@ impl UploadSource {
         }
     }
 
-    async fn open(self) -> Result<(Box<dyn AsyncRead + Send + Unpin>, Option<u64>)> {
+    async fn open(self) -> Result<(Reader, Option<u64>)> {
         match self.kind {
-            SourceKind::Reader(r, n) => Ok((r, n)),
+            SourceKind::Reader(r, n) => Ok((Reader::Async(r), n)),
             SourceKind::File(path) => {
                 let file = tokio::fs::File::open(&path)
                     .await
@@ -182,9 +182,42 @@ impl UploadSource {
                     .await
                     .map_err(|e| Error::io("could not read the file's length", e))?
                     .len();
-                Ok((Box::new(tokio::io::BufReader::new(file)), Some(len)))
+                Ok((Reader::File(Some(file.into_std().await)), Some(len)))
             }
         }
+    }
+}
+
+/// An opened source.
+enum Reader {
+    /// A file: each part is read by one blocking read straight into the part's buffer
+    /// (an async file would read through a buffer of its own, one more copy of each byte).
+    File(Option<std::fs::File>),
+    /// Any async reader.
+    Async(Box<dyn AsyncRead + Send + Unpin>),
+}
+
+impl Reader {
+    /// Reads up to `limit` bytes into `buf` (which may hold some already), fewer only at
+    /// the end of the source.
+    async fn read_up_to(&mut self, buf: Vec<u8>, limit: u64) -> Result<Vec<u8>> {
+        let slot = match self {
+            Self::Async(r) => return read_up_to(r, buf, limit).await,
+            Self::File(slot) => slot,
+        };
+        let file = slot
+            .take()
+            .ok_or_else(|| Error::invalid_input("the file's previous read did not finish"))?;
+        let (file, read) = tokio::task::spawn_blocking(move || {
+            let mut buf = buf;
+            let want = limit.saturating_sub(buf.len() as u64);
+            let read = std::io::Read::read_to_end(&mut std::io::Read::take(&file, want), &mut buf);
+            (file, read.map(|_| buf))
+        })
+        .await
+        .map_err(join_error)?;
+        *slot = Some(file);
+        read.map_err(|e| Error::io("could not read the source", e))
     }
 }
 
@@ -292,10 +325,13 @@ impl Client {
             ));
         }
         let (mut reader, length) = source.open().await?;
+        // Room for the first read up front when the length is known (no regrowing copies).
+        let first_size = length.map_or(0, |n| n.min(options.threshold) + 1);
         let part_size = part_size_for(options.part_size, length)?;
         let counter = Counter::new(options.progress.clone(), length);
         let cancel = options.cancel.as_ref();
-        let read = read_up_to(&mut reader, Vec::new(), options.threshold + 1);
+        let first = Vec::with_capacity(usize::try_from(first_size).unwrap_or(0));
+        let read = reader.read_up_to(first, options.threshold + 1);
         let first = Cancel::or_cancelled(cancel, read).await?;
         if first.len() as u64 <= options.threshold {
             let single = self.upload_single(bucket, key, first, length, options, &counter);
@@ -407,7 +443,7 @@ impl Parts<'_> {
     /// Reads parts in order, uploads up to `concurrency` at once, completes the upload.
     async fn run(
         &self,
-        mut reader: Box<dyn AsyncRead + Send + Unpin>,
+        mut reader: Reader,
         first: Vec<u8>,
         length: Option<u64>,
     ) -> Result<UploadOutput> {
@@ -471,11 +507,7 @@ impl Parts<'_> {
     }
 
     /// The next part's bytes: from what was read ahead, then from the reader.
-    async fn next_part(
-        &self,
-        reader: &mut Box<dyn AsyncRead + Send + Unpin>,
-        pending: &mut Bytes,
-    ) -> Result<Bytes> {
+    async fn next_part(&self, reader: &mut Reader, pending: &mut Bytes) -> Result<Bytes> {
         let size = usize::try_from(self.part_size).unwrap_or(usize::MAX);
         if pending.len() >= size {
             return Ok(pending.split_to(size));
@@ -483,7 +515,7 @@ impl Parts<'_> {
         let mut buf = Vec::with_capacity(size);
         buf.extend_from_slice(pending);
         *pending = Bytes::new();
-        Ok(Bytes::from(read_up_to(reader, buf, self.part_size).await?))
+        Ok(Bytes::from(reader.read_up_to(buf, self.part_size).await?))
     }
 
     fn spawn_part(
