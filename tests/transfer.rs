@@ -1,8 +1,11 @@
 //! `Client::upload` and `Client::download` against the in-process S3 server (or the
-//! server in `S3PRESIGN_TEST_ENDPOINT`, as in `tests/client.rs`): sizes around the
-//! threshold and a multi-part object, SHA-256 equal end to end; a failed part retried; a
-//! permanent failure and a cancelled upload aborted (the upload's parts are gone); a
-//! failed download leaves the destination untouched.
+//! server in `S3PRESIGN_TEST_ENDPOINT`, with `S3PRESIGN_TEST_FLAVOR=seaweedfs|moto`, as in
+//! `tests/client.rs`): 0 B, 1 B, the threshold, threshold + 1, a multi-part object and about
+//! 100 MiB, the same bytes end to end; the default full-object CRC64NVME sent, stored and
+//! checked. In process only (faults injected in front of the in-process server): a failed
+//! part retried; a permanent failure and a cancelled upload aborted (the upload's parts are
+//! gone); a range cut off mid-stream fetched again. A failed or corrupted download leaves
+//! the destination untouched.
 
 mod common;
 #[path = "common/bucket_config_server.rs"]
