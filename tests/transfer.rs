@@ -58,8 +58,10 @@ async fn ctx() -> (Client, Option<server::Server>) {
 
 async fn ctx_with(integrity: Integrity) -> (Client, Option<server::Server>) {
     if let Ok(endpoint) = std::env::var("S3PRESIGN_TEST_ENDPOINT") {
-        let id = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default();
-        let secret = std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default();
+        // As tests/client.rs: the test server's keys unless the environment gives others.
+        let id = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| server::ACCESS_KEY.into());
+        let secret =
+            std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| server::SECRET_KEY.into());
         let creds = Credentials::new(id, secret);
         return (client_with(&endpoint, creds, 4, integrity), None);
     }
