@@ -7,7 +7,7 @@ mod server;
 use std::process::{Command, Output, Stdio};
 
 use s3presign::Credentials;
-use s3presign::client::{Client, PutObject};
+use s3presign::client::{ChecksumAlgorithm, Client, PutObject};
 use s3presign::s3::Endpoint;
 use sha2::{Digest, Sha256};
 
@@ -146,6 +146,40 @@ async fn cp_both_ways_ls_and_rm() {
         "{}",
         text(&out.stdout)
     );
+}
+
+/// `cp --checksum`: the object is stored with the checksum asked for (CRC64NVME by default).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cp_sends_the_checksum_asked_for() {
+    let c = ctx("cli-sums").await;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("small.txt");
+    std::fs::write(&src, b"checksummed bytes").unwrap();
+    let src = src.to_str().unwrap();
+    for (flag, expected) in [
+        (None, ChecksumAlgorithm::Crc64Nvme),
+        (Some("crc32"), ChecksumAlgorithm::Crc32),
+        (Some("crc32c"), ChecksumAlgorithm::Crc32c),
+        (Some("sha256"), ChecksumAlgorithm::Sha256),
+    ] {
+        let key = format!("s3://cli-sums/{}", flag.unwrap_or("default"));
+        let mut args = vec!["cp", src, &key];
+        args.extend(flag.iter().flat_map(|f| ["--checksum", *f]));
+        let out = cli(&c, &args).await;
+        assert!(out.status.success(), "{flag:?}: {}", text(&out.stderr));
+        let meta = c
+            .client
+            .head_object("cli-sums", flag.unwrap_or("default"))
+            .await
+            .unwrap();
+        assert_eq!(
+            meta.checksum,
+            Some(expected.checksum(b"checksummed bytes")),
+            "{flag:?}"
+        );
+    }
+    let out = cli(&c, &["cp", src, "s3://cli-sums/x", "--checksum", "md5"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -377,5 +411,98 @@ mod interrupt {
             0,
             "no file left"
         );
+    }
+}
+
+/// The progress bar: drawn when stderr is a terminal (here a pseudo-terminal, as an
+/// interactive shell gives), absent when stderr is a pipe.
+#[cfg(unix)]
+mod progress_bar {
+    use super::*;
+    use std::io::Read;
+
+    use rustix::fs::{Mode, OFlags};
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+
+    /// Runs `s3presign ARGS` with stderr on a new pseudo-terminal (stdout piped): the exit
+    /// status and every byte written to the terminal.
+    async fn cli_on_a_terminal(c: &Ctx, args: &[&str]) -> (std::process::ExitStatus, Vec<u8>) {
+        let flags = OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC;
+        let controller = openpt(flags).unwrap();
+        grantpt(&controller).unwrap();
+        unlockpt(&controller).unwrap();
+        let name = ptsname(&controller, Vec::new()).unwrap();
+        let terminal = rustix::fs::open(
+            name.as_c_str(),
+            OFlags::RDWR | OFlags::NOCTTY,
+            Mode::empty(),
+        )
+        .unwrap();
+        let size = rustix::termios::Winsize {
+            ws_row: 24,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        rustix::termios::tcsetwinsize(&terminal, size).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_s3presign"));
+        cmd.args(args)
+            .args(["--endpoint-url", &c.srv.endpoint, "--path-style"])
+            .env_clear()
+            .env("HOME", c.home.path())
+            .env("AWS_ACCESS_KEY_ID", server::ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", server::SECRET_KEY)
+            .env("AWS_REGION", "us-east-1")
+            .env("TERM", "xterm")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(std::fs::File::from(terminal)));
+        let mut child = cmd.spawn().unwrap();
+        // Only the child holds the terminal side now: reading the controller ends (EIO on
+        // Linux) once the child has exited.
+        drop(cmd);
+        let mut controller = std::fs::File::from(controller);
+        let reader = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = controller.read(&mut buf) {
+                seen.extend_from_slice(&buf[..n]);
+            }
+            seen
+        });
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        (status, reader.join().unwrap())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn drawn_on_a_terminal_and_absent_when_piped() {
+        let c = ctx("cli-bar").await;
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("bar.bin");
+        std::fs::write(&src, vec![3u8; 12 * MIB]).unwrap();
+        let src = src.to_str().unwrap();
+        let args = ["cp", src, "s3://cli-bar/bar.bin", "--part-size", "5"];
+
+        let (status, terminal) = cli_on_a_terminal(&c, &args).await;
+        let terminal = text(&terminal);
+        assert!(status.success(), "{terminal}");
+        // indicatif's bar: its cells and the byte counts of the template.
+        assert!(terminal.contains('█'), "no bar drawn: {terminal:?}");
+        assert!(
+            terminal.contains(" MiB/12.00 MiB"),
+            "no byte count drawn: {terminal:?}"
+        );
+
+        let out = cli(&c, &args).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "a bar drawn into a pipe: {:?}",
+            text(&out.stderr)
+        );
+        let stored = c.client.head_object("cli-bar", "bar.bin").await.unwrap();
+        assert_eq!(stored.content_length, 12 * MIB as u64);
     }
 }

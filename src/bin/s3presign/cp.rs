@@ -7,8 +7,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
-use s3presign::client::{self, Cancel, Client, Download, ErrorKind, Upload, UploadSource};
+use clap::{Args, ValueEnum};
+use s3presign::client::{
+    self, Cancel, ChecksumAlgorithm, ChecksumType, Client, Download, ErrorKind, Upload,
+    UploadSource,
+};
 use s3presign::profile::Environment;
 use s3presign::providers::CachingProvider;
 
@@ -108,11 +111,40 @@ pub struct CpArgs {
     /// The object's Content-Type (uploads).
     #[arg(long, value_name = "T")]
     pub content_type: Option<String>,
+    /// The object's checksum (uploads): crc64nvme over the full object (checked again on
+    /// download), or crc32, crc32c or sha256 per part, combined into S3's composite
+    /// checksum (crc32 for stores without CRC64NVME or full-object checksums).
+    #[arg(long, value_name = "ALG", value_enum, default_value_t = CpChecksum::Crc64nvme)]
+    pub checksum: CpChecksum,
     /// No progress bar even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// The checksums `cp --checksum` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CpChecksum {
+    /// CRC64NVME over the full object.
+    Crc64nvme,
+    /// CRC32 per part (composite).
+    Crc32,
+    /// CRC32C per part (composite).
+    Crc32c,
+    /// SHA-256 per part (composite).
+    Sha256,
+}
+
+impl CpChecksum {
+    fn choice(self) -> (ChecksumAlgorithm, ChecksumType) {
+        match self {
+            Self::Crc64nvme => (ChecksumAlgorithm::Crc64Nvme, ChecksumType::FullObject),
+            Self::Crc32 => (ChecksumAlgorithm::Crc32, ChecksumType::Composite),
+            Self::Crc32c => (ChecksumAlgorithm::Crc32c, ChecksumType::Composite),
+            Self::Sha256 => (ChecksumAlgorithm::Sha256, ChecksumType::Composite),
+        }
+    }
 }
 
 /// A progress bar on stderr when it is a terminal, else nothing.
@@ -202,7 +234,9 @@ async fn upload(
         false => key.to_owned(),
     };
     let cancel = Cancel::new();
+    let (algorithm, kind) = args.checksum.choice();
     let mut opts = Upload::new()
+        .checksum(algorithm, kind)
         .threshold(part_size)
         .part_size(part_size)
         .concurrency(args.concurrency)

@@ -5,12 +5,14 @@ use std::format;
 use std::path::{Path, PathBuf};
 use std::string::String;
 use std::vec;
+use std::vec::Vec;
 
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use tokio::task::JoinSet;
 
+use super::combine::Combine;
 use super::{Counter, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, Progress, check_sizes, join_error};
-use crate::client::checksum::{Checksum, Hasher};
+use crate::client::checksum::{Checksum, ChecksumAlgorithm, Hasher};
 use crate::client::error::{Error, Result};
 use crate::client::{Client, GetObject};
 
@@ -171,10 +173,19 @@ impl Client {
             }
         } else {
             file.set_len(size).await.map_err(write_error)?;
-            self.download_ranges(bucket, key, &temp.path, size, &get, options, &counter)
+            // A CRC is computed range by range as the bytes arrive, then combined; a SHA-256
+            // (which cannot be combined) by reading the file back.
+            let crc = whole
+                .as_ref()
+                .map(|c| c.algorithm)
+                .filter(|a| Combine::covers(*a));
+            let pieces = self
+                .download_ranges(bucket, key, &temp.path, size, &get, options, &counter, crc)
                 .await?;
-            if let Some(expected) = &whole {
-                check_file(&temp.path, expected).await?;
+            match (&whole, crc) {
+                (Some(expected), Some(_)) => check_pieces(pieces, expected)?,
+                (Some(expected), None) => check_file(&temp.path, expected).await?,
+                (None, _) => {}
             }
         }
         file.sync_all().await.map_err(write_error)?;
@@ -190,6 +201,8 @@ impl Client {
         })
     }
 
+    /// The ranges, `concurrency` at once; returns each range with its `crc` (when asked
+    /// for), in the order they finished.
     #[expect(clippy::too_many_arguments, reason = "one private step of download")]
     async fn download_ranges(
         &self,
@@ -200,8 +213,10 @@ impl Client {
         get: &GetObject,
         options: &Download,
         counter: &Counter,
-    ) -> Result<()> {
-        let mut tasks: JoinSet<Result<u64>> = JoinSet::new();
+        crc: Option<ChecksumAlgorithm>,
+    ) -> Result<Vec<Piece>> {
+        let mut tasks: JoinSet<Result<Piece>> = JoinSet::new();
+        let mut pieces = Vec::new();
         let mut start = 0u64;
         while start < size || !tasks.is_empty() {
             if start < size && tasks.len() < options.concurrency {
@@ -209,18 +224,52 @@ impl Client {
                 let client = self.clone();
                 let (b, k, p) = (String::from(bucket), String::from(key), path.to_path_buf());
                 let get = get.clone().range(start, Some(last));
-                tasks.spawn(async move {
-                    fetch_range(&client, &b, &k, &get, &p, start, last - start + 1).await
-                });
+                let piece = Piece {
+                    start,
+                    len: last - start + 1,
+                    checksum: None,
+                };
+                tasks
+                    .spawn(async move { fetch_range(&client, &b, &k, &get, &p, piece, crc).await });
                 start = last + 1;
                 continue;
             }
             if let Some(joined) = tasks.join_next().await {
-                counter.add(joined.map_err(join_error)??);
+                let piece = joined.map_err(join_error)??;
+                counter.add(piece.len);
+                pieces.push(piece);
             }
         }
-        Ok(())
+        Ok(pieces)
     }
+}
+
+/// One range of the object: where it starts, its length, and once downloaded the CRC of
+/// its bytes (when the object's checksum is a CRC).
+#[derive(Debug, Clone)]
+struct Piece {
+    start: u64,
+    len: u64,
+    checksum: Option<Checksum>,
+}
+
+/// Combines the ranges' CRCs, in order, and compares the result with the object's.
+fn check_pieces(mut pieces: Vec<Piece>, expected: &Checksum) -> Result<()> {
+    pieces.sort_by_key(|p| p.start);
+    let mismatch = || {
+        Error::integrity(
+            "the downloaded bytes do not match the checksum the server stored for them",
+        )
+    };
+    let mut combine = Combine::new(expected.algorithm).ok_or_else(mismatch)?;
+    for p in &pieces {
+        let crc = p.checksum.as_ref().ok_or_else(mismatch)?;
+        combine.push(crc, p.len).ok_or_else(mismatch)?;
+    }
+    if combine.finish().value != expected.value {
+        return Err(mismatch());
+    }
+    Ok(())
 }
 
 /// Attempts at one range when its body breaks off mid-stream (the request itself is
@@ -230,19 +279,20 @@ const RANGE_ATTEMPTS: u32 = 3;
 
 /// Streams one range of the object into the file at its offset, chunk by chunk, so a
 /// range never sits in memory whole (memory stays near concurrency × chunk size, not
-/// concurrency × part size). Returns the range's length once all of it is written.
+/// concurrency × part size), computing the `crc` of its bytes on the way. Returns the
+/// range, with that CRC, once all of it is written.
 async fn fetch_range(
     client: &Client,
     bucket: &str,
     key: &str,
     get: &GetObject,
     path: &Path,
-    start: u64,
-    len: u64,
-) -> Result<u64> {
+    piece: Piece,
+    crc: Option<ChecksumAlgorithm>,
+) -> Result<Piece> {
     let mut attempt = 1;
     loop {
-        match stream_range(client, bucket, key, get, path, start, len).await {
+        match stream_range(client, bucket, key, get, path, piece.clone(), crc).await {
             Err(e) if e.is_retryable() && attempt < RANGE_ATTEMPTS => attempt += 1,
             other => return other,
         }
@@ -256,9 +306,11 @@ async fn stream_range(
     key: &str,
     get: &GetObject,
     path: &Path,
-    start: u64,
-    len: u64,
-) -> Result<u64> {
+    mut piece: Piece,
+    crc: Option<ChecksumAlgorithm>,
+) -> Result<Piece> {
+    let (start, len) = (piece.start, piece.len);
+    let mut hasher = crc.map(Hasher::new);
     let mut body = client.get_object_stream(bucket, key, get).await?;
     let mut f = tokio::fs::OpenOptions::new()
         .write(true)
@@ -275,6 +327,9 @@ async fn stream_range(
             break;
         }
         f.write_all(&chunk).await.map_err(write_error)?;
+        if let Some(h) = &mut hasher {
+            h.update(&chunk);
+        }
     }
     if written != len {
         return Err(Error::integrity(
@@ -282,7 +337,8 @@ async fn stream_range(
         ));
     }
     f.flush().await.map_err(write_error)?;
-    Ok(len)
+    piece.checksum = hasher.map(|h| h.finish());
+    Ok(piece)
 }
 
 /// Reads the file back and compares its checksum with the server's.

@@ -6,6 +6,7 @@
 //! Memory stays bounded by about `concurrency × part size` whatever the object's size:
 //! a part is read only when a slot is free, and each part in flight holds its own bytes.
 
+mod combine;
 mod download;
 mod upload;
 

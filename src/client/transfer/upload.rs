@@ -10,11 +10,12 @@ use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinSet;
 
+use super::combine::Combine;
 use super::{
     Cancel, Counter, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MAX_PART_SIZE, MAX_PARTS, Progress,
     check_sizes, join_error, part_size_for,
 };
-use crate::client::checksum::{Checksum, ChecksumAlgorithm, ChecksumType, Hasher, Integrity};
+use crate::client::checksum::{Checksum, ChecksumAlgorithm, ChecksumType, Integrity};
 use crate::client::error::{Error, Result};
 use crate::client::{
     Client, CompleteMultipartUploadOp, CompletedPart, CreateMultipartUpload, PutObject, UploadPart,
@@ -49,7 +50,7 @@ impl Default for Upload {
             part_size: DEFAULT_PART_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
             content_type: None,
-            checksum: (ChecksumAlgorithm::Crc32, ChecksumType::Composite),
+            checksum: (ChecksumAlgorithm::Crc64Nvme, ChecksumType::FullObject),
             progress: None,
             cancel: None,
         }
@@ -57,7 +58,7 @@ impl Default for Upload {
 }
 
 impl Upload {
-    /// 8 MiB threshold and parts, 8 parts in flight, CRC32 part checksums.
+    /// 8 MiB threshold and parts, 8 parts in flight, a full-object CRC64NVME checksum.
     pub fn new() -> Self {
         Self::default()
     }
@@ -86,10 +87,28 @@ impl Upload {
         self.content_type = Some(ct.into());
         self
     }
-    /// The part checksums of a multipart upload (default CRC32, composite). With
-    /// [`ChecksumType::FullObject`] the whole object's checksum is computed as it is read,
-    /// sent with CompleteMultipartUpload and compared with what the server stored. The
-    /// client's [`Integrity::WhenRequired`] sends none.
+    /// The object's checksum: its algorithm, and for a multipart upload how the parts'
+    /// checksums make the object's. Every part carries its own checksum; a single PUT
+    /// carries the object's.
+    ///
+    /// The default, CRC64NVME over the full object, is what the AWS CLI v2 and AWS's
+    /// transfer manager for Rust send by default, and the algorithm S3 itself computes by
+    /// default ([Checking object integrity](https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html)).
+    /// A full-object checksum is the checksum of the bytes whatever the part size, so
+    /// it is sent with CompleteMultipartUpload (S3 refuses an object that does not match),
+    /// compared with what HeadObject reports afterwards, and checked again by every
+    /// [`Client::download`]; it is combined from the parts' CRCs, so the bytes are read
+    /// once. A composite checksum (`-N` suffixed) cannot be compared with the bytes:
+    /// choose `(ChecksumAlgorithm::Crc32, ChecksumType::Composite)`, what the AWS SDKs
+    /// send for a plain UploadPart, for a store that does not know CRC64NVME or full-object
+    /// checksums (it answers CreateMultipartUpload with an error such as `NotImplemented`
+    /// or `InvalidArgument`), or the client's [`Integrity::WhenRequired`] to send none.
+    ///
+    /// ```
+    /// use s3presign::client::{ChecksumAlgorithm, ChecksumType, Upload};
+    /// let widest_support = Upload::new().checksum(ChecksumAlgorithm::Crc32, ChecksumType::Composite);
+    /// # let _ = widest_support;
+    /// ```
     #[must_use]
     pub fn checksum(mut self, algorithm: ChecksumAlgorithm, kind: ChecksumType) -> Self {
         self.checksum = (algorithm, kind);
@@ -151,9 +170,9 @@ impl UploadSource {
         }
     }
 
-    async fn open(self) -> Result<(Box<dyn AsyncRead + Send + Unpin>, Option<u64>)> {
+    async fn open(self) -> Result<(Reader, Option<u64>)> {
         match self.kind {
-            SourceKind::Reader(r, n) => Ok((r, n)),
+            SourceKind::Reader(r, n) => Ok((Reader::Async(r), n)),
             SourceKind::File(path) => {
                 let file = tokio::fs::File::open(&path)
                     .await
@@ -163,9 +182,42 @@ impl UploadSource {
                     .await
                     .map_err(|e| Error::io("could not read the file's length", e))?
                     .len();
-                Ok((Box::new(tokio::io::BufReader::new(file)), Some(len)))
+                Ok((Reader::File(Some(file.into_std().await)), Some(len)))
             }
         }
+    }
+}
+
+/// An opened source.
+enum Reader {
+    /// A file: each part is read by one blocking read straight into the part's buffer
+    /// (an async file would read through a buffer of its own, one more copy of each byte).
+    File(Option<std::fs::File>),
+    /// Any async reader.
+    Async(Box<dyn AsyncRead + Send + Unpin>),
+}
+
+impl Reader {
+    /// Reads up to `limit` bytes into `buf` (which may hold some already), fewer only at
+    /// the end of the source.
+    async fn read_up_to(&mut self, buf: Vec<u8>, limit: u64) -> Result<Vec<u8>> {
+        let slot = match self {
+            Self::Async(r) => return read_up_to(r, buf, limit).await,
+            Self::File(slot) => slot,
+        };
+        let file = slot
+            .take()
+            .ok_or_else(|| Error::invalid_input("the file's previous read did not finish"))?;
+        let (file, read) = tokio::task::spawn_blocking(move || {
+            let mut buf = buf;
+            let want = limit.saturating_sub(buf.len() as u64);
+            let read = std::io::Read::read_to_end(&mut std::io::Read::take(&file, want), &mut buf);
+            (file, read.map(|_| buf))
+        })
+        .await
+        .map_err(join_error)?;
+        *slot = Some(file);
+        read.map_err(|e| Error::io("could not read the source", e))
     }
 }
 
@@ -273,10 +325,13 @@ impl Client {
             ));
         }
         let (mut reader, length) = source.open().await?;
+        // Room for the first read up front when the length is known (no regrowing copies).
+        let first_size = length.map_or(0, |n| n.min(options.threshold) + 1);
         let part_size = part_size_for(options.part_size, length)?;
         let counter = Counter::new(options.progress.clone(), length);
         let cancel = options.cancel.as_ref();
-        let read = read_up_to(&mut reader, Vec::new(), options.threshold + 1);
+        let first = Vec::with_capacity(usize::try_from(first_size).unwrap_or(0));
+        let read = reader.read_up_to(first, options.threshold + 1);
         let first = Cancel::or_cancelled(cancel, read).await?;
         if first.len() as u64 <= options.threshold {
             let single = self.upload_single(bucket, key, first, length, options, &counter);
@@ -334,9 +389,14 @@ impl Client {
         if let Some(ct) = &options.content_type {
             put = put.content_type(ct.clone());
         }
+        let whole = (self.integrity() == Integrity::WhenSupported)
+            .then(|| options.checksum.0.checksum(&body));
+        if let Some(c) = &whole {
+            put = put.checksum(c.clone());
+        }
         let out = self.put_object(bucket, key, body, &put).await?;
         counter.add(size);
-        self.verify_size(bucket, key, size, None).await?;
+        self.verify_size(bucket, key, size, whole.as_ref()).await?;
         Ok(UploadOutput {
             size,
             etag: out.etag,
@@ -383,21 +443,19 @@ impl Parts<'_> {
     /// Reads parts in order, uploads up to `concurrency` at once, completes the upload.
     async fn run(
         &self,
-        mut reader: Box<dyn AsyncRead + Send + Unpin>,
+        mut reader: Reader,
         first: Vec<u8>,
         length: Option<u64>,
     ) -> Result<UploadOutput> {
         let checksums = self.client.integrity() == Integrity::WhenSupported;
         let (algorithm, kind) = self.options.checksum;
-        let mut whole =
-            (checksums && kind == ChecksumType::FullObject).then(|| Hasher::new(algorithm));
         let part_options = match checksums {
             true => UploadPart::new().checksum(algorithm),
             false => UploadPart::new(),
         };
         let mut pending = Bytes::from(first);
         let mut tasks: JoinSet<Result<(CompletedPart, u64)>> = JoinSet::new();
-        let mut done: Vec<CompletedPart> = Vec::new();
+        let mut done: Vec<(CompletedPart, u64)> = Vec::new();
         let (mut number, mut total) = (0u16, 0u64);
         loop {
             while tasks.len() >= self.options.concurrency {
@@ -414,9 +472,6 @@ impl Parts<'_> {
             }
             number += 1;
             total += body.len() as u64;
-            if let Some(h) = &mut whole {
-                h.update(&body);
-            }
             let last = (body.len() as u64) < self.part_size;
             self.spawn_part(&mut tasks, number, body, &part_options);
             if last {
@@ -429,8 +484,12 @@ impl Parts<'_> {
         if length.is_some_and(|n| n != total) {
             return Err(changed_length());
         }
-        done.sort_by_key(|p| p.part_number);
-        let whole = whole.map(|h| h.finish());
+        done.sort_by_key(|(p, _)| p.part_number);
+        let whole = match checksums && kind == ChecksumType::FullObject {
+            true => Some(whole_checksum(algorithm, &done)?),
+            false => None,
+        };
+        let done: Vec<CompletedPart> = done.into_iter().map(|(p, _)| p).collect();
         let mut complete =
             CompleteMultipartUploadOp::new(self.bucket, self.key, self.upload_id, &done);
         if let Some(c) = &whole {
@@ -448,11 +507,7 @@ impl Parts<'_> {
     }
 
     /// The next part's bytes: from what was read ahead, then from the reader.
-    async fn next_part(
-        &self,
-        reader: &mut Box<dyn AsyncRead + Send + Unpin>,
-        pending: &mut Bytes,
-    ) -> Result<Bytes> {
+    async fn next_part(&self, reader: &mut Reader, pending: &mut Bytes) -> Result<Bytes> {
         let size = usize::try_from(self.part_size).unwrap_or(usize::MAX);
         if pending.len() >= size {
             return Ok(pending.split_to(size));
@@ -460,7 +515,7 @@ impl Parts<'_> {
         let mut buf = Vec::with_capacity(size);
         buf.extend_from_slice(pending);
         *pending = Bytes::new();
-        Ok(Bytes::from(read_up_to(reader, buf, self.part_size).await?))
+        Ok(Bytes::from(reader.read_up_to(buf, self.part_size).await?))
     }
 
     fn spawn_part(
@@ -491,14 +546,35 @@ impl Parts<'_> {
     async fn collect(
         &self,
         tasks: &mut JoinSet<Result<(CompletedPart, u64)>>,
-        done: &mut Vec<CompletedPart>,
+        done: &mut Vec<(CompletedPart, u64)>,
     ) -> Result<()> {
         let Some(joined) = tasks.join_next().await else {
             return Ok(());
         };
         let (part, len) = joined.map_err(join_error)??;
         self.counter.add(len);
-        done.push(part);
+        done.push((part, len));
         Ok(())
     }
+}
+
+/// The whole object's checksum from its parts' (in order, with their lengths).
+fn whole_checksum(
+    algorithm: ChecksumAlgorithm,
+    parts: &[(CompletedPart, u64)],
+) -> Result<Checksum> {
+    let mut combine = Combine::new(algorithm).ok_or_else(|| {
+        Error::invalid_input(
+            "S3 computes SHA-256 per part only: choose a CRC for a full-object checksum",
+        )
+    })?;
+    for (part, len) in parts {
+        part.checksum
+            .as_ref()
+            .and_then(|c| combine.push(c, *len))
+            .ok_or_else(|| {
+                Error::integrity("a part's checksum could not be combined into the object's")
+            })?;
+    }
+    Ok(combine.finish())
 }
