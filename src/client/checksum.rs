@@ -1,10 +1,12 @@
 //! Data integrity beyond TCP: a CRC32 on uploads, checksums on multipart parts, and
 //! downloads checked against the full-object checksum and length the server declares.
 //!
-//! CRC32 is the upload default because it is what the AWS SDKs send by default (so every
-//! S3-compatible store that accepts SDK uploads accepts it), it is cheap, and S3 can
-//! combine it into full-object checksums. Downloads verify whichever full-object checksum
-//! the server returns: CRC32, CRC32C, CRC64NVME (S3's own default) or SHA-256.
+//! CRC32 is the default of single requests (`put_object`, parts sent one by one) because it
+//! is what the AWS SDKs send by default (so every S3-compatible store that accepts SDK
+//! uploads accepts it) and it is cheap. [`Client::upload`](super::Client::upload) defaults
+//! to a full-object CRC64NVME instead (see [`Upload::checksum`](super::Upload::checksum)).
+//! Downloads verify whichever full-object checksum the server returns: CRC32, CRC32C,
+//! CRC64NVME (S3's own default) or SHA-256.
 
 use std::string::String;
 
