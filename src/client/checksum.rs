@@ -10,13 +10,8 @@
 
 use std::string::String;
 
-use crc::{CRC_32_ISCSI, CRC_32_ISO_HDLC, CRC_64_NVME, Crc, Digest as CrcDigest, Table};
+use crc_fast::{CrcAlgorithm, Digest as CrcDigest};
 use sha2::Digest as _;
-
-/// The CRCs S3 uses, slice-by-16 tables built at compile time.
-static CRC32: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISO_HDLC);
-static CRC32C: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISCSI);
-static CRC64NVME: Crc<u64, Table<16>> = Crc::<u64, Table<16>>::new(&CRC_64_NVME);
 
 use super::error::{Error, Result};
 
@@ -198,12 +193,14 @@ impl Checksum {
 
 /// The `x-amz-checksum-crc32` value of `body`: the big-endian CRC32, base64.
 pub(crate) fn crc32_base64(body: &[u8]) -> String {
-    crate::base64::encode(&CRC32.checksum(body).to_be_bytes())
+    let crc = crc_fast::checksum(CrcAlgorithm::Crc32IsoHdlc, body) as u32;
+    crate::base64::encode(&crc.to_be_bytes())
 }
 
 enum State {
-    Crc32(CrcDigest<'static, u32, Table<16>>),
-    Crc64(CrcDigest<'static, u64, Table<16>>),
+    /// CRC32 or CRC32C (the digest's `u64` holds the 32-bit value).
+    Crc32(CrcDigest),
+    Crc64(CrcDigest),
     Sha256(sha2::Sha256),
 }
 
@@ -222,9 +219,9 @@ impl core::fmt::Debug for Hasher {
 impl Hasher {
     pub(crate) fn new(algorithm: ChecksumAlgorithm) -> Self {
         let state = match algorithm {
-            ChecksumAlgorithm::Crc32 => State::Crc32(CRC32.digest()),
-            ChecksumAlgorithm::Crc32c => State::Crc32(CRC32C.digest()),
-            ChecksumAlgorithm::Crc64Nvme => State::Crc64(CRC64NVME.digest()),
+            ChecksumAlgorithm::Crc32 => State::Crc32(CrcDigest::new(CrcAlgorithm::Crc32IsoHdlc)),
+            ChecksumAlgorithm::Crc32c => State::Crc32(CrcDigest::new(CrcAlgorithm::Crc32Iscsi)),
+            ChecksumAlgorithm::Crc64Nvme => State::Crc64(CrcDigest::new(CrcAlgorithm::Crc64Nvme)),
             ChecksumAlgorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
         };
         Self { algorithm, state }
@@ -241,8 +238,8 @@ impl Hasher {
     /// The checksum of everything fed so far (the hasher may be fed further).
     pub(crate) fn finish(&self) -> Checksum {
         let value = match &self.state {
-            State::Crc32(d) => crate::base64::encode(&d.clone().finalize().to_be_bytes()),
-            State::Crc64(d) => crate::base64::encode(&d.clone().finalize().to_be_bytes()),
+            State::Crc32(d) => crate::base64::encode(&(d.finalize() as u32).to_be_bytes()),
+            State::Crc64(d) => crate::base64::encode(&d.finalize().to_be_bytes()),
             State::Sha256(h) => crate::base64::encode(&h.clone().finalize()),
         };
         Checksum {
