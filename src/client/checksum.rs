@@ -64,6 +64,16 @@ impl ChecksumAlgorithm {
     /// Every algorithm, in the order downloads look for them.
     pub(crate) const ALL: [Self; 4] = [Self::Crc64Nvme, Self::Crc32c, Self::Crc32, Self::Sha256];
 
+    /// The CRC this algorithm is and its width in bytes; `None` for SHA-256.
+    pub(crate) fn crc(self) -> Option<(CrcAlgorithm, usize)> {
+        match self {
+            Self::Crc32 => Some((CrcAlgorithm::Crc32IsoHdlc, 4)),
+            Self::Crc32c => Some((CrcAlgorithm::Crc32Iscsi, 4)),
+            Self::Crc64Nvme => Some((CrcAlgorithm::Crc64Nvme, 8)),
+            Self::Sha256 => None,
+        }
+    }
+
     /// The name S3 uses in `x-amz-checksum-algorithm` (`CRC32`, `CRC32C`, `CRC64NVME`,
     /// `SHA256`).
     pub fn name(self) -> &'static str {
@@ -193,14 +203,18 @@ impl Checksum {
 
 /// The `x-amz-checksum-crc32` value of `body`: the big-endian CRC32, base64.
 pub(crate) fn crc32_base64(body: &[u8]) -> String {
-    let crc = crc_fast::checksum(CrcAlgorithm::Crc32IsoHdlc, body) as u32;
-    crate::base64::encode(&crc.to_be_bytes())
+    crc_base64(crc_fast::checksum(CrcAlgorithm::Crc32IsoHdlc, body), 4)
+}
+
+/// A CRC of `width` bytes as S3 writes it: big-endian, base64.
+pub(crate) fn crc_base64(crc: u64, width: usize) -> String {
+    let bytes = crc.to_be_bytes();
+    crate::base64::encode(bytes.get(8 - width.min(8)..).unwrap_or(&bytes))
 }
 
 enum State {
-    /// CRC32 or CRC32C (the digest's `u64` holds the 32-bit value).
-    Crc32(CrcDigest),
-    Crc64(CrcDigest),
+    /// A CRC and its width in bytes (the digest's `u64` holds a CRC32 in its low half).
+    Crc(CrcDigest, usize),
     Sha256(sha2::Sha256),
 }
 
@@ -218,19 +232,16 @@ impl core::fmt::Debug for Hasher {
 
 impl Hasher {
     pub(crate) fn new(algorithm: ChecksumAlgorithm) -> Self {
-        let state = match algorithm {
-            ChecksumAlgorithm::Crc32 => State::Crc32(CrcDigest::new(CrcAlgorithm::Crc32IsoHdlc)),
-            ChecksumAlgorithm::Crc32c => State::Crc32(CrcDigest::new(CrcAlgorithm::Crc32Iscsi)),
-            ChecksumAlgorithm::Crc64Nvme => State::Crc64(CrcDigest::new(CrcAlgorithm::Crc64Nvme)),
-            ChecksumAlgorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
+        let state = match algorithm.crc() {
+            Some((crc, width)) => State::Crc(CrcDigest::new(crc), width),
+            None => State::Sha256(sha2::Sha256::new()),
         };
         Self { algorithm, state }
     }
 
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         match &mut self.state {
-            State::Crc32(d) => d.update(chunk),
-            State::Crc64(d) => d.update(chunk),
+            State::Crc(d, _) => d.update(chunk),
             State::Sha256(h) => h.update(chunk),
         }
     }
@@ -238,8 +249,7 @@ impl Hasher {
     /// The checksum of everything fed so far (the hasher may be fed further).
     pub(crate) fn finish(&self) -> Checksum {
         let value = match &self.state {
-            State::Crc32(d) => crate::base64::encode(&(d.finalize() as u32).to_be_bytes()),
-            State::Crc64(d) => crate::base64::encode(&d.finalize().to_be_bytes()),
+            State::Crc(d, width) => crc_base64(d.finalize(), *width),
             State::Sha256(h) => crate::base64::encode(&h.clone().finalize()),
         };
         Checksum {

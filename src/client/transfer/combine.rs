@@ -1,83 +1,38 @@
-//! The whole object's CRC from its parts' CRCs, without reading the bytes again: the CRC
-//! of `A ‖ B` is the CRC of `A` multiplied by `x^(8·len(B))` modulo the polynomial, plus
-//! the CRC of `B` (zlib's `crc32_combine`, for any reflected CRC whose initial value equals
-//! its final XOR, as CRC32, CRC32C and CRC64NVME do). A FULL_OBJECT multipart upload so
-//! costs one CRC pass over the bytes (each part's, in its own task), not two.
+//! The whole object's CRC from its parts' CRCs, without reading the bytes again (crc-fast's
+//! `checksum_combine`: the CRC of `A ‖ B` from the CRCs of `A` and `B` and the length of
+//! `B`). A FULL_OBJECT multipart upload so costs one CRC pass over the bytes (each part's,
+//! in its own task), not two.
 
-use crate::client::checksum::{Checksum, ChecksumAlgorithm};
+use crc_fast::CrcAlgorithm;
+
+use crate::client::checksum::{Checksum, ChecksumAlgorithm, crc_base64};
 
 /// Combines part CRCs of one algorithm, in order.
 pub(super) struct Combine {
     algorithm: ChecksumAlgorithm,
-    /// The reflected polynomial.
-    poly: u64,
-    /// The CRC's width in bits (32 or 64).
-    width: u32,
-    /// `x2n[k]` is `x^(2^k)` modulo the polynomial (`k` up to 66: `8·len` for any `u64`).
-    x2n: [u64; 67],
-    /// The CRC of everything combined so far (0 is the CRC of no bytes).
+    crc_algorithm: CrcAlgorithm,
+    /// The CRC's width in bytes (4 or 8).
+    width: usize,
+    /// The CRC of everything combined so far (0 is the CRC of no bytes for CRC32, CRC32C
+    /// and CRC64NVME, whose initial value equals their final XOR).
     crc: u64,
 }
 
 impl Combine {
     /// Whether `algorithm` can be combined (the CRCs, not SHA-256).
     pub(super) fn covers(algorithm: ChecksumAlgorithm) -> bool {
-        !matches!(algorithm, ChecksumAlgorithm::Sha256)
+        algorithm.crc().is_some()
     }
 
     /// `None` for an algorithm that cannot be combined (SHA-256).
     pub(super) fn new(algorithm: ChecksumAlgorithm) -> Option<Self> {
-        let (poly, width) = match algorithm {
-            ChecksumAlgorithm::Crc32 => (0xEDB8_8320, 32),
-            ChecksumAlgorithm::Crc32c => (0x82F6_3B78, 32),
-            ChecksumAlgorithm::Crc64Nvme => (0x9A6C_9329_AC4B_C9B5, 64),
-            _ => return None,
-        };
-        let mut c = Self {
+        let (crc_algorithm, width) = algorithm.crc()?;
+        Some(Self {
             algorithm,
-            poly,
+            crc_algorithm,
             width,
-            x2n: [0; 67],
             crc: 0,
-        };
-        // x^1, then squares: x^2, x^4, x^8, ...
-        let mut p = 1u64 << (width - 2);
-        for k in 0..67 {
-            c.x2n[k] = p;
-            p = c.mult(p, p);
-        }
-        Some(c)
-    }
-
-    /// `a · b` modulo the polynomial (bit-reflected: `x^0` is the top bit).
-    fn mult(&self, a: u64, mut b: u64) -> u64 {
-        let mut m = 1u64 << (self.width - 1);
-        let mut p = 0;
-        while m != 0 {
-            if a & m != 0 {
-                p ^= b;
-            }
-            m >>= 1;
-            b = if b & 1 != 0 {
-                (b >> 1) ^ self.poly
-            } else {
-                b >> 1
-            };
-        }
-        p
-    }
-
-    /// `x^(8·len)` modulo the polynomial.
-    fn shift(&self, len: u64) -> u64 {
-        let (mut p, mut n, mut k) = (1u64 << (self.width - 1), len, 3usize);
-        while n != 0 {
-            if n & 1 != 0 {
-                p = self.mult(self.x2n[k], p);
-            }
-            n >>= 1;
-            k += 1;
-        }
-        p
+        })
     }
 
     /// Appends a part of `len` bytes whose checksum is `part`. `None` when `part` is of
@@ -87,19 +42,17 @@ impl Combine {
             return None;
         }
         let raw = crate::base64::decode(&part.value).ok()?;
-        if raw.len() * 8 != self.width as usize {
+        if raw.len() != self.width {
             return None;
         }
         let value = raw.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
-        self.crc = self.mult(self.shift(len), self.crc) ^ value;
+        self.crc = crc_fast::checksum_combine(self.crc_algorithm, self.crc, value, len);
         Some(())
     }
 
     /// The checksum of all the parts pushed, as S3 writes it.
     pub(super) fn finish(&self) -> Checksum {
-        let bytes = self.crc.to_be_bytes();
-        let raw = &bytes[bytes.len() - self.width as usize / 8..];
-        Checksum::new(self.algorithm, crate::base64::encode(raw))
+        Checksum::new(self.algorithm, crc_base64(self.crc, self.width))
     }
 }
 
