@@ -62,6 +62,31 @@ impl<'a> CredentialScope<'a> {
                 terminator!()
             ));
         };
+        Self::from_parts([id, date, region, service, term])
+    }
+
+    /// As [`parse_separated`](Self::parse_separated), with the four separators already
+    /// found: each of `cuts` is where one starts, and each is `sep_len` bytes long.
+    /// `None` if the cuts do not split `s` (then nothing was checked).
+    pub(super) fn parse_cut(
+        s: &'a str,
+        cuts: [usize; 4],
+        sep_len: usize,
+    ) -> Option<core::result::Result<Self, &'static str>> {
+        let [a, b, c, d] = cuts;
+        let parts = [
+            s.get(..a)?,
+            s.get(a + sep_len..b)?,
+            s.get(b + sep_len..c)?,
+            s.get(c + sep_len..d)?,
+            s.get(d + sep_len..)?,
+        ];
+        Some(Self::from_parts(parts))
+    }
+
+    /// Checks the five parts of a credential.
+    fn from_parts(parts: [&'a str; 5]) -> core::result::Result<Self, &'static str> {
+        let [id, date, region, service, term] = parts;
         // Branch-free folds (the parts are usually well formed).
         let all = |p: &str, f: fn(u8) -> bool| p.bytes().fold(true, |ok, c| ok & f(c));
         if id.is_empty() || id.len() > 128 || !all(id, |c| c.is_ascii_graphic()) {
@@ -348,6 +373,7 @@ impl<'a> QueryAuth<'a> {
                 text: &self.credential,
                 sep: self.credential_sep,
             },
+            credential_cuts: None,
             date: &self.date,
             expires: &self.expires,
             signed_headers: Separated {
@@ -404,6 +430,8 @@ impl<'a> QueryAuth<'a> {
 pub(super) struct Params<'a> {
     pub(super) algorithm: &'a str,
     pub(super) credential: Separated<'a>,
+    /// Where the credential's four separators start, when the scan found them.
+    pub(super) credential_cuts: Option<[usize; 4]>,
     pub(super) date: &'a str,
     pub(super) expires: &'a str,
     pub(super) signed_headers: Separated<'a>,
@@ -423,7 +451,13 @@ impl Params<'_> {
     /// credential scope.
     pub(super) fn validate(&self) -> VResult<CredentialScope<'_>> {
         let q = self;
-        let scope = match CredentialScope::parse_separated(q.credential.text, q.credential.sep) {
+        let cut = q.credential_cuts.and_then(|cuts| {
+            CredentialScope::parse_cut(q.credential.text, cuts, q.credential.sep.len())
+        });
+        let parsed = cut.unwrap_or_else(|| {
+            CredentialScope::parse_separated(q.credential.text, q.credential.sep)
+        });
+        let scope = match parsed {
             Ok(scope) => scope,
             Err(reason) => return err(VerifyErrorKind::MalformedQuery, reason),
         };
