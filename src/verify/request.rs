@@ -5,7 +5,7 @@ use alloc::string::String;
 use core::borrow::Borrow;
 use core::fmt;
 
-use super::parse::CredentialScope;
+use super::credential::CredentialScope;
 use super::redact;
 use crate::credentials::Credentials;
 use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
