@@ -21,7 +21,11 @@ fn no_source_file_over_800_lines() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
-    assert!(files.len() > 50, "found only {} files under src/", files.len());
+    assert!(
+        files.len() > 50,
+        "found only {} files under src/",
+        files.len()
+    );
     let mut long: Vec<(usize, String)> = files
         .iter()
         .map(|p| {
