@@ -116,6 +116,12 @@ impl AmzDate {
         if !(0..=MAX_UNIX).contains(&unix) {
             return Err(bad("timestamp outside years 1970..=9999"));
         }
+        // The basic form is already the text (the verifier parses it on every request).
+        if let Some(&text) = b.first_chunk::<16>()
+            && b.len() == 16
+        {
+            return Ok(Self { unix, text });
+        }
         // The parts are the validated calendar date and time of `unix`.
         Ok(Self::from_parts(unix, y, mo, d, h, mi, se))
     }

@@ -225,36 +225,23 @@ async fn bad_input_and_server_errors_are_one_line() {
 mod interrupt {
     use super::*;
     use std::collections::BTreeSet;
-    use std::future::Future;
-    use std::pin::Pin;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     /// Delays UploadPart and ranged GETs by 2 s; records upload ids and counts them.
     #[derive(Clone)]
-    struct Slow<S> {
-        inner: S,
+    struct Slow {
         uploads: Arc<Mutex<BTreeSet<String>>>,
         slowed: Arc<AtomicU64>,
     }
 
-    impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for Slow<S>
-    where
-        S: hyper::service::Service<
-                http::Request<hyper::body::Incoming>,
-                Response = s3s::HttpResponse,
-                Error = s3s::HttpError,
-            > + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-    {
-        type Response = s3s::HttpResponse;
-        type Error = s3s::HttpError;
-        type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-        fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+    impl server::Intercept for Slow {
+        fn intercept(
+            &self,
+            inner: &s3s::service::S3Service,
+            req: http::Request<hyper::body::Incoming>,
+        ) -> server::Answer {
             let query = req.uri().query().unwrap_or("").to_owned();
             let part = req.method() == http::Method::PUT && query.contains("partNumber=");
             let range = req.headers().contains_key("range");
@@ -269,7 +256,7 @@ mod interrupt {
             if slow {
                 self.slowed.fetch_add(1, Ordering::SeqCst);
             }
-            let fut = self.inner.call(req);
+            let fut = server::pass(inner, req);
             Box::pin(async move {
                 if slow {
                     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -289,8 +276,7 @@ mod interrupt {
         let uploads = Arc::new(Mutex::new(BTreeSet::new()));
         let slowed = Arc::new(AtomicU64::new(0));
         let (u2, s2) = (Arc::clone(&uploads), Arc::clone(&slowed));
-        let srv = server::start_with(move |inner| Slow {
-            inner,
+        let srv = server::start_intercepted(Slow {
             uploads: u2,
             slowed: s2,
         })

@@ -950,7 +950,7 @@ async fn fault_ctx(
 ) -> (Client, server::Server, Arc<fault_proxy::FaultStats>) {
     let stats = Arc::new(fault_proxy::FaultStats::default());
     let s2 = Arc::clone(&stats);
-    let srv = server::start_with(move |svc| fault_proxy::FaultService::new(svc, cfg, s2)).await;
+    let srv = server::start_intercepted(fault_proxy::FaultService::new(cfg, s2)).await;
     let client = client_for(
         &srv.endpoint,
         Credentials::new(server::ACCESS_KEY, server::SECRET_KEY),
@@ -1487,7 +1487,7 @@ async fn clock_skew_is_learnt_and_the_request_resent_once() {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = Arc::clone(&seen);
     // The "server" is 5 minutes ahead (s3s accepts 15 minutes, so both clocks work).
-    let srv = server::start_with(move |svc| fault_proxy::SkewService::new(svc, 300, s2)).await;
+    let srv = server::start_intercepted(fault_proxy::SkewService::new(300, s2)).await;
     let client = client_for(
         &srv.endpoint,
         Credentials::new(server::ACCESS_KEY, server::SECRET_KEY),

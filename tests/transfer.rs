@@ -12,7 +12,6 @@ mod common;
 mod server;
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +21,8 @@ use common::misbehaving::{self, Reply, Request};
 use s3presign::Credentials;
 use s3presign::client::*;
 use s3presign::s3::Endpoint;
+use s3s::service::S3Service;
+use server::Answer;
 use sha2::{Digest, Sha256};
 
 const MIB: u64 = 1024 * 1024;
@@ -341,8 +342,7 @@ enum PartFault {
 }
 
 #[derive(Clone)]
-struct PartFaults<S> {
-    inner: S,
+struct PartFaults {
     mode: PartFault,
     /// Part numbers that failed once.
     failed: Arc<Mutex<BTreeSet<String>>>,
@@ -358,25 +358,11 @@ fn query(req: &http::Request<hyper::body::Incoming>, name: &str) -> Option<Strin
     })
 }
 
-impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for PartFaults<S>
-where
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = s3s::HttpResponse;
-    type Error = s3s::HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+impl server::Intercept for PartFaults {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
         let part = query(&req, "partNumber").filter(|_| req.method() == http::Method::PUT);
         let Some(part) = part else {
-            return Box::pin(self.inner.call(req));
+            return server::pass(inner, req);
         };
         self.part_requests.fetch_add(1, Ordering::SeqCst);
         if let Some(id) = query(&req, "uploadId") {
@@ -388,7 +374,7 @@ where
             PartFault::SlowAfterFirst => false,
         };
         let delay = self.mode == PartFault::SlowAfterFirst && part != "1";
-        let fut = (!fail).then(|| self.inner.call(req));
+        let fut = (!fail).then(|| server::pass(inner, req));
         Box::pin(async move {
             if delay {
                 tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -421,8 +407,7 @@ async fn fault_ctx(mode: PartFault, attempts: u32) -> Option<FaultCtx> {
     let uploads = Arc::new(Mutex::new(BTreeSet::new()));
     let part_requests = Arc::new(AtomicU64::new(0));
     let (u2, p2) = (Arc::clone(&uploads), Arc::clone(&part_requests));
-    let srv = server::start_with(move |inner| PartFaults {
-        inner,
+    let srv = server::start_intercepted(PartFaults {
         mode,
         failed: Arc::default(),
         uploads: u2,
@@ -679,40 +664,25 @@ impl futures_core::Stream for CutStream {
 /// Cuts the first answer to each ranged GET off after half its body (headers, Content-Length
 /// included, are sent as they were), as a dropped connection would.
 #[derive(Clone)]
-struct CutRanges<S> {
-    inner: S,
+struct CutRanges {
     /// Ranges already cut once.
     cut: Arc<Mutex<BTreeSet<String>>>,
     ranged_gets: Arc<AtomicU64>,
 }
 
-impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for CutRanges<S>
-where
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = s3s::HttpResponse;
-    type Error = s3s::HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+impl server::Intercept for CutRanges {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
         let range = req
             .headers()
             .get("range")
             .filter(|_| req.method() == http::Method::GET)
             .map(|v| v.to_str().unwrap().to_owned());
         let Some(range) = range else {
-            return Box::pin(self.inner.call(req));
+            return server::pass(inner, req);
         };
         self.ranged_gets.fetch_add(1, Ordering::SeqCst);
         let first = self.cut.lock().unwrap().insert(range);
-        let fut = self.inner.call(req);
+        let fut = server::pass(inner, req);
         Box::pin(async move {
             let answer = fut.await?;
             if !first {
@@ -740,8 +710,7 @@ async fn a_range_cut_off_mid_stream_is_fetched_again() {
     }
     let ranged_gets = Arc::new(AtomicU64::new(0));
     let counted = Arc::clone(&ranged_gets);
-    let srv = server::start_with(move |inner| CutRanges {
-        inner,
+    let srv = server::start_intercepted(CutRanges {
         cut: Arc::default(),
         ranged_gets: counted,
     })
@@ -786,30 +755,15 @@ type Seen = (String, Vec<(String, String)>);
 /// checksum for a multipart object), answers HeadObject with the full-object checksum the
 /// upload was completed with, changed when `tamper` is set.
 #[derive(Clone)]
-struct FullObjectStore<S> {
-    inner: S,
+struct FullObjectStore {
     tamper: bool,
     /// (request, its x-amz-checksum* headers) in arrival order.
     seen: Arc<Mutex<Vec<Seen>>>,
     completed_with: Arc<Mutex<Option<String>>>,
 }
 
-impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for FullObjectStore<S>
-where
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = s3s::HttpResponse;
-    type Error = s3s::HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+impl server::Intercept for FullObjectStore {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
         let q = req.uri().query().unwrap_or("");
         let what = match *req.method() {
             http::Method::POST if q.starts_with("uploads") => "create",
@@ -835,7 +789,7 @@ where
         let head = req.method() == http::Method::HEAD;
         let stored = Arc::clone(&self.completed_with);
         let tamper = self.tamper;
-        let fut = self.inner.call(req);
+        let fut = server::pass(inner, req);
         Box::pin(async move {
             let mut answer = fut.await?;
             let stored = stored.lock().unwrap().clone();
@@ -864,8 +818,7 @@ async fn the_default_full_object_crc64nvme_is_sent_and_checked() {
     for tamper in [false, true] {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = Arc::clone(&seen);
-        let srv = server::start_with(move |inner| FullObjectStore {
-            inner,
+        let srv = server::start_intercepted(FullObjectStore {
             tamper,
             seen: s2,
             completed_with: Arc::default(),

@@ -487,26 +487,12 @@ impl<'a> Presign<'a> {
             _ => None,
         };
         // Sorted: `content-type` before `host`.
-        let extra = [ct, Some(("host", self.bucket.host()))];
-        let mut pending = extra.as_slice();
-        for (name, value) in &self.headers {
-            while let Some((first, rest)) = pending.split_first() {
-                match first {
-                    Some((n, _)) if *n >= name.as_str() => break,
-                    Some((n, v)) => f(n, v),
-                    None => {}
-                }
-                pending = rest;
-            }
-            f(name, value);
-        }
-        for (n, v) in pending.iter().flatten() {
-            f(n, v);
-        }
+        self.for_each_header_with(&[ct, Some(("host", self.bucket.host()))], f);
     }
 
     /// As [`Self::for_each_signed_header`], with the builder's headers merged with `extra`
     /// (sorted by name; `None` entries are skipped) instead of its content type and `host`.
+    #[inline]
     fn for_each_header_with(&self, extra: &[Option<(&str, &str)>], f: &mut dyn FnMut(&str, &str)) {
         let mut pending = extra;
         for (name, value) in &self.headers {

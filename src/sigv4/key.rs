@@ -175,7 +175,9 @@ impl Signer {
     pub fn new(credentials: Credentials) -> Result<Self> {
         credentials.validate()?;
         let encode = |v: &str| {
-            let mut out = alloc::string::String::with_capacity(v.len() + 16);
+            // Room for an escape in one byte of eight (a base64 token escapes about one byte in
+            // thirty-two): the string is written without growing.
+            let mut out = alloc::string::String::with_capacity(v.len() + v.len() / 4 + 16);
             super::text::uri_encode_into(&mut out, v, super::text::Set::Query);
             out
         };

@@ -241,26 +241,43 @@ fn encode_runs(
         if i == bytes.len() {
             break;
         }
-        // Each escaped byte from a table: no buffer to fill.
+        // Each escaped byte from a table of text: no buffer to fill, nothing to check.
         while let Some(&b) = bytes.get(i)
             && !keep[usize::from(b)]
         {
-            put_ascii(out, &ESCAPES[usize::from(b)]);
+            out.put(escape(b));
             i += 1;
         }
     }
 }
 
-/// `%XX` of every byte.
-static ESCAPES: [[u8; 3]; 256] = {
-    let mut t = [[0u8; 3]; 256];
+/// `%XX` of every byte, in byte order: `%00%01…%FF`.
+const ESCAPE_BYTES: [u8; 768] = {
+    let mut t = [0u8; 768];
     let mut b = 0;
     while b < 256 {
-        t[b] = [b'%', HEX_UPPER[b >> 4], HEX_UPPER[b & 15]];
+        t[3 * b] = b'%';
+        t[3 * b + 1] = HEX_UPPER[b >> 4];
+        t[3 * b + 2] = HEX_UPPER[b & 15];
         b += 1;
     }
     t
 };
+
+/// [`ESCAPE_BYTES`] as text, checked once at compile time (so that writing an escape is a
+/// slice, with no UTF-8 check per byte).
+static ESCAPES: &str = match core::str::from_utf8(&ESCAPE_BYTES) {
+    Ok(text) => text,
+    Err(_) => panic!("the escape table is ASCII"),
+};
+
+/// `%XX` of `b`.
+#[inline]
+fn escape(b: u8) -> &'static str {
+    let at = 3 * usize::from(b);
+    // Always in bounds and on character boundaries (the table is ASCII, 3 bytes a byte).
+    ESCAPES.get(at..at + 3).unwrap_or("\u{FFFD}")
+}
 
 /// The length of `input` once encoded with `set`.
 #[inline]
@@ -366,6 +383,28 @@ mod tests {
     use super::*;
     use alloc::format;
     use alloc::vec::Vec;
+
+    #[test]
+    fn every_byte_between_long_kept_runs() {
+        for set in [Set::Query, Set::Path] {
+            for b in 0u8..=255 {
+                // The chunked loop, the byte loop and the escape loop meet.
+                let text = [&[b'k'; 37][..], &[b], &[b'~'; 20]].concat();
+                let mut ours = String::new();
+                uri_encode_bytes_into(&mut ours, &text, set);
+                let kept = set.table()[usize::from(b)];
+                let middle = if kept {
+                    format!("{}", char::from(b))
+                } else {
+                    format!("%{b:02X}")
+                };
+                assert_eq!(
+                    ours,
+                    format!("{}{middle}{}", "k".repeat(37), "~".repeat(20))
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_byte_kept_or_escaped_as_the_spec_says() {

@@ -38,6 +38,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod credential;
 mod error;
 mod fast;
 mod key_cache;
@@ -58,9 +59,10 @@ use crate::credentials::Credentials;
 use crate::sigv4::SigningKey;
 use crate::time::AmzDate;
 
+pub use credential::CredentialScope;
 use error::{VResult, err, shown};
 pub use error::{VerifyError, VerifyErrorKind};
-pub use parse::{CredentialScope, HeaderAuth, PostAuth, QueryAuth};
+pub use parse::{HeaderAuth, PostAuth, QueryAuth};
 use parse::{Token, has_query_auth};
 pub use request::{AuthMethod, IncomingRequest, PostSubmission, SecretLookup, Verified};
 pub use url::{UrlParts, parse_url};

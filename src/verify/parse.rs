@@ -8,92 +8,11 @@ use core::fmt;
 
 use percent_encoding::percent_decode_str;
 
-use crate::sigv4::{Payload, TERMINATOR, UNSIGNED_PAYLOAD, param, terminator};
+use crate::sigv4::{Payload, UNSIGNED_PAYLOAD, param};
 
+use super::credential::CredentialScope;
 use super::error::{VResult, VerifyError, VerifyErrorKind, err, shown};
 use super::scan::Separated;
-
-/// A credential scope: `AKID/20130524/us-east-1/s3/aws4_request`.
-///
-/// Made by [`CredentialScope::parse`] (and the parsers of whole requests).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CredentialScope<'a> {
-    /// The access key id.
-    pub access_key_id: &'a str,
-    /// `YYYYMMDD`.
-    pub date: &'a str,
-    /// The region.
-    pub region: &'a str,
-    /// The service.
-    pub service: &'a str,
-}
-
-impl<'a> CredentialScope<'a> {
-    /// Parses `AKID/YYYYMMDD/region/service/aws4_request`. Returns the reason on failure.
-    ///
-    /// ```
-    /// use s3presign::verify::CredentialScope;
-    /// let s = CredentialScope::parse("AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request").unwrap();
-    /// assert_eq!((s.date, s.region, s.service), ("20150830", "us-east-1", "s3"));
-    /// assert!(CredentialScope::parse("AKIDEXAMPLE/2015083/us-east-1/s3/aws4_request").is_err());
-    /// ```
-    ///
-    /// # Errors
-    /// A static reason naming the malformed part.
-    pub fn parse(s: &'a str) -> core::result::Result<Self, &'static str> {
-        Self::parse_separated(s, "/")
-    }
-
-    /// As [`parse`](Self::parse), with the parts separated by `sep` (`%2F` in a query
-    /// value that was not decoded).
-    fn parse_separated(s: &'a str, sep: &str) -> core::result::Result<Self, &'static str> {
-        let mut it = SplitSeparator::new(s, sep);
-        let (Some(id), Some(date), Some(region), Some(service), Some(term), None) = (
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-            it.next(),
-        ) else {
-            return Err(concat!(
-                "the credential must be ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/",
-                terminator!()
-            ));
-        };
-        // Branch-free folds (the parts are usually well formed).
-        let all = |p: &str, f: fn(u8) -> bool| p.bytes().fold(true, |ok, c| ok & f(c));
-        if id.is_empty() || id.len() > 128 || !all(id, |c| c.is_ascii_graphic()) {
-            return Err("the access key id in the credential is malformed");
-        }
-        if date.len() != 8 || !all(date, |c| c.is_ascii_digit()) {
-            return Err("the credential date is not YYYYMMDD");
-        }
-        let part_ok = |p: &str| {
-            !p.is_empty()
-                && p.len() <= 64
-                && all(p, |c| {
-                    c.is_ascii_alphanumeric() | matches!(c, b'-' | b'_' | b'.')
-                })
-        };
-        if !part_ok(region) {
-            return Err("the credential region is malformed");
-        }
-        if !part_ok(service) {
-            return Err("the credential service is malformed");
-        }
-        if term != TERMINATOR {
-            return Err(concat!("the credential must end with ", terminator!()));
-        }
-        Ok(Self {
-            access_key_id: id,
-            date,
-            region,
-            service,
-        })
-    }
-}
 
 pub(super) fn is_sig_hex(s: &str) -> bool {
     // A branch-free fold (vectorised): a signature is usually valid.
@@ -348,6 +267,7 @@ impl<'a> QueryAuth<'a> {
                 text: &self.credential,
                 sep: self.credential_sep,
             },
+            credential_cuts: None,
             date: &self.date,
             expires: &self.expires,
             signed_headers: Separated {
@@ -404,6 +324,8 @@ impl<'a> QueryAuth<'a> {
 pub(super) struct Params<'a> {
     pub(super) algorithm: &'a str,
     pub(super) credential: Separated<'a>,
+    /// Where the credential's four separators start, when the scan found them.
+    pub(super) credential_cuts: Option<[usize; 4]>,
     pub(super) date: &'a str,
     pub(super) expires: &'a str,
     pub(super) signed_headers: Separated<'a>,
@@ -423,7 +345,13 @@ impl Params<'_> {
     /// credential scope.
     pub(super) fn validate(&self) -> VResult<CredentialScope<'_>> {
         let q = self;
-        let scope = match CredentialScope::parse_separated(q.credential.text, q.credential.sep) {
+        let cut = q.credential_cuts.and_then(|cuts| {
+            CredentialScope::parse_cut(q.credential.text, cuts, q.credential.sep.len())
+        });
+        let parsed = cut.unwrap_or_else(|| {
+            CredentialScope::parse_separated(q.credential.text, q.credential.sep)
+        });
+        let scope = match parsed {
             Ok(scope) => scope,
             Err(reason) => return err(VerifyErrorKind::MalformedQuery, reason),
         };

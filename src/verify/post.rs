@@ -14,7 +14,7 @@ use crate::s3::{Condition, PolicyDocument, Violation, sign_policy};
 use crate::sigv4::{ALGORITHM, Payload, Signature};
 use crate::time::AmzDate;
 
-use super::parse::CredentialScope;
+use super::credential::CredentialScope;
 
 /// The longest object key S3 accepts, in bytes.
 const MAX_KEY_LEN: usize = 1024;

@@ -5,7 +5,7 @@ use alloc::string::String;
 use core::borrow::Borrow;
 use core::fmt;
 
-use super::parse::CredentialScope;
+use super::credential::CredentialScope;
 use super::redact;
 use crate::credentials::Credentials;
 use crate::sigv4::{Payload, UNSIGNED_PAYLOAD};
@@ -176,14 +176,63 @@ pub(super) enum Expires {
 #[derive(Clone)]
 pub struct Verified {
     method: AuthMethod,
-    /// The access key id, the region and the payload hash, one after the other (one
-    /// allocation instead of three); `region_at` and `hash_at` are where the last two start.
-    text: String,
+    /// The access key id, the region and the payload hash, one after the other;
+    /// `region_at` and `hash_at` are where the last two start.
+    text: ScopeText,
     region_at: usize,
     hash_at: usize,
     signed_at: AmzDate,
     expires: Expires,
     pub(super) key: Option<String>,
+}
+
+/// Room for an access key id of 20 bytes, a region of up to 12 and a payload hash (64):
+/// verifying a request of AWS's shape does not allocate for them. (Longer ones, up to the
+/// parsers' limits of 128, 64 and 64 bytes, go on the heap.)
+const INLINE: usize = 96;
+
+/// Text held in the value itself when it fits, else on the heap.
+#[derive(Clone)]
+enum ScopeText {
+    Inline([u8; INLINE], usize),
+    Heap(String),
+}
+
+impl ScopeText {
+    fn new(parts: [&str; 3]) -> Self {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > INLINE {
+            return Self::Heap(parts.concat());
+        }
+        let mut buf = [0u8; INLINE];
+        let mut at = 0;
+        for part in parts {
+            if let Some(dst) = buf.get_mut(at..at + part.len()) {
+                dst.copy_from_slice(part.as_bytes());
+            }
+            at += part.len();
+        }
+        Self::Inline(buf, len)
+    }
+
+    /// The bytes `range` of the text (the joined strings, cut where they were joined).
+    fn get(&self, range: core::ops::Range<usize>) -> &str {
+        let bytes = match self {
+            Self::Inline(buf, len) => buf.get(..*len).and_then(|b| b.get(range)),
+            Self::Heap(s) => s.as_bytes().get(range),
+        };
+        // Whole strings copied in `new`: valid UTF-8 by construction.
+        bytes
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("\u{FFFD}")
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Inline(_, len) => *len,
+            Self::Heap(s) => s.len(),
+        }
+    }
 }
 
 impl PartialEq for Verified {
@@ -212,16 +261,11 @@ impl Verified {
             Payload::Precomputed(v) => v,
             _ => UNSIGNED_PAYLOAD,
         };
-        let mut text =
-            String::with_capacity(scope.access_key_id.len() + scope.region.len() + hash.len());
-        text.push_str(scope.access_key_id);
-        let region_at = text.len();
-        text.push_str(scope.region);
-        let hash_at = text.len();
-        text.push_str(hash);
+        let region_at = scope.access_key_id.len();
+        let hash_at = region_at + scope.region.len();
         Self {
             method,
-            text,
+            text: ScopeText::new([scope.access_key_id, scope.region, hash]),
             region_at,
             hash_at,
             signed_at,
@@ -237,13 +281,12 @@ impl Verified {
 
     /// Who signed it.
     pub fn access_key_id(&self) -> &str {
-        // Boundaries of the strings pushed in `new`.
-        &self.text[..self.region_at]
+        self.text.get(0..self.region_at)
     }
 
     /// The region of the credential scope.
     pub fn region(&self) -> &str {
-        &self.text[self.region_at..self.hash_at]
+        self.text.get(self.region_at..self.hash_at)
     }
 
     /// `X-Amz-Date`.
@@ -264,11 +307,61 @@ impl Verified {
     /// `x-amz-content-sha256`. The verifier does not read bodies: when it is a hash, compare
     /// it with the SHA-256 of the body you receive.
     pub fn payload_hash(&self) -> &str {
-        &self.text[self.hash_at..]
+        self.text.get(self.hash_at..self.text.len())
     }
 
     /// For a POST upload, the object key (after `${filename}` substitution).
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verified(id: &str, region: &str, payload: Payload<'_>) -> Verified {
+        let scope = CredentialScope {
+            access_key_id: id,
+            date: "20261125",
+            region,
+            service: "s3",
+        };
+        let at = AmzDate::parse("20261125T120000Z").unwrap();
+        Verified::new(AuthMethod::QueryString, &scope, at, Expires::Never, payload)
+    }
+
+    #[test]
+    fn the_scope_reads_back_held_inline_or_on_the_heap() {
+        let hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let long_id = "A".repeat(200);
+        for (id, region, payload, inline) in [
+            ("AKIDEXAMPLE", "us-east-1", Payload::Unsigned, true),
+            ("", "eu-west-1", Payload::Precomputed(hash), true),
+            (
+                "AKIAIOSFODNN7EXAMPLE",
+                "ap-southeast",
+                Payload::Precomputed(hash),
+                true,
+            ),
+            (
+                &"K".repeat(128),
+                &"r".repeat(64),
+                Payload::Precomputed(hash),
+                false,
+            ),
+            (&long_id, "ap-south-1", Payload::Precomputed(hash), false),
+        ] {
+            let v = verified(id, region, payload);
+            assert_eq!(matches!(v.text, ScopeText::Inline(..)), inline, "{id}");
+            assert_eq!(v.access_key_id(), id);
+            assert_eq!(v.region(), region);
+            let expected = match payload {
+                Payload::Precomputed(h) => h,
+                _ => UNSIGNED_PAYLOAD,
+            };
+            assert_eq!(v.payload_hash(), expected);
+            assert!(v == v.clone());
+        }
     }
 }

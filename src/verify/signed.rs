@@ -4,10 +4,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::borrow::Borrow;
 
+use super::credential::CredentialScope;
 use super::error::{VResult, VerifyErrorKind, err, shown};
 use super::parse::{
-    CredentialScope, HeaderAuth, Params, QueryAuth, Token, decode_component, is_sig_hex,
-    parse_payload_hash,
+    HeaderAuth, Params, QueryAuth, Token, decode_component, is_sig_hex, parse_payload_hash,
 };
 use super::request::{AuthMethod, Expires, IncomingRequest, SecretLookup, Verified};
 use super::scan::{CONTENT_SHA256, Scanned, Separated};

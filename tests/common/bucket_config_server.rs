@@ -1297,6 +1297,44 @@ where
     }
 }
 
+/// What a server answers a request with.
+pub type Answer = BoxFuture<Result<s3s::HttpResponse, s3s::HttpError>>;
+
+/// A test's stand-in in front of the server (fault injection, delays, records): it sees each
+/// request first and answers it itself or passes it to `inner`.
+pub trait Intercept: Clone + Send + Sync + 'static {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer;
+}
+
+/// Passes `req` on to the server.
+pub fn pass(inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
+    Box::pin(hyper::service::Service::call(inner, req))
+}
+
+/// The server's service with `hook` in front of it.
+#[derive(Clone)]
+pub struct Intercepted<I> {
+    inner: S3Service,
+    hook: I,
+}
+
+impl<I: Intercept> hyper::service::Service<http::Request<hyper::body::Incoming>>
+    for Intercepted<I>
+{
+    type Response = s3s::HttpResponse;
+    type Error = s3s::HttpError;
+    type Future = Answer;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Answer {
+        self.hook.intercept(&self.inner, req)
+    }
+}
+
+/// Starts the server with `hook` in front of it.
+pub async fn start_intercepted<I: Intercept>(hook: I) -> Server {
+    start_inner(None, move |inner| Intercepted { inner, hook }).await
+}
+
 /// A running server; dropping it stops accepting connections and removes its files.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
@@ -1315,30 +1353,13 @@ impl Drop for Server {
 
 /// Starts the server on 127.0.0.1 (any free port). Call inside a tokio runtime.
 pub async fn start() -> Server {
-    start_with(|svc| svc).await
+    start_inner(None, |svc| svc).await
 }
 
-/// Starts the server with `wrap` applied to the service (fault injection).
 /// Starts a server that also serves virtual-hosted requests under `domain` (only
 /// `BUCKET.DOMAIN` hosts: path-style requests to the IP address no longer work).
 pub async fn start_virtual_hosted(domain: &str) -> Server {
     start_inner(Some(domain), |svc| svc).await
-}
-
-pub async fn start_with<S, F>(wrap: F) -> Server
-where
-    F: FnOnce(S3Service) -> S,
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-{
-    start_inner(None, wrap).await
 }
 
 async fn start_inner<S, F>(domain: Option<&str>, wrap: F) -> Server

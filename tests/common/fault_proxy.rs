@@ -9,10 +9,11 @@
     reason = "timeouts and delays read the clock"
 )]
 
-use std::future::Future;
-use std::pin::Pin;
+use s3s::service::S3Service;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+use super::server::{Answer, Intercept, pass};
 
 /// Fault probabilities (each in 0..=1, tried in this order).
 #[derive(Debug, Clone, Copy)]
@@ -36,19 +37,17 @@ pub struct FaultStats {
     pub drops_after: AtomicU64,
 }
 
-/// The wrapper.
+/// The wrapper (in front of the server: `server::start_intercepted`).
 #[derive(Clone)]
-pub struct FaultService<S> {
-    inner: S,
+pub struct FaultService {
     cfg: FaultConfig,
     rng: Arc<Mutex<fastrand::Rng>>,
     pub stats: Arc<FaultStats>,
 }
 
-impl<S> FaultService<S> {
-    pub fn new(inner: S, cfg: FaultConfig, stats: Arc<FaultStats>) -> Self {
+impl FaultService {
+    pub fn new(cfg: FaultConfig, stats: Arc<FaultStats>) -> Self {
         Self {
-            inner,
             cfg,
             rng: Arc::new(Mutex::new(fastrand::Rng::with_seed(cfg.seed))),
             stats,
@@ -63,22 +62,8 @@ enum Fault {
     DropAfter,
 }
 
-impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for FaultService<S>
-where
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = s3s::HttpResponse;
-    type Error = s3s::HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+impl Intercept for FaultService {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let r = self.rng.lock().unwrap().f64();
         let c = self.cfg;
@@ -94,7 +79,7 @@ where
         let stats = Arc::clone(&self.stats);
         let fut = match fault {
             Fault::SlowDown | Fault::DropBefore => None,
-            _ => Some(self.inner.call(req)),
+            _ => Some(pass(inner, req)),
         };
         Box::pin(async move {
             let dropped =
@@ -129,17 +114,15 @@ where
 /// `skew_secs` ahead of the real clock (as S3 does when the client's clock is off), and
 /// records the `x-amz-date` of every request it passes on.
 #[derive(Clone)]
-pub struct SkewService<S> {
-    inner: S,
+pub struct SkewService {
     skew_secs: i64,
     fired: Arc<std::sync::atomic::AtomicBool>,
     pub seen_dates: Arc<Mutex<Vec<String>>>,
 }
 
-impl<S> SkewService<S> {
-    pub fn new(inner: S, skew_secs: i64, seen_dates: Arc<Mutex<Vec<String>>>) -> Self {
+impl SkewService {
+    pub fn new(skew_secs: i64, seen_dates: Arc<Mutex<Vec<String>>>) -> Self {
         Self {
-            inner,
             skew_secs,
             fired: Arc::default(),
             seen_dates,
@@ -147,22 +130,8 @@ impl<S> SkewService<S> {
     }
 }
 
-impl<S> hyper::service::Service<http::Request<hyper::body::Incoming>> for SkewService<S>
-where
-    S: hyper::service::Service<
-            http::Request<hyper::body::Incoming>,
-            Response = s3s::HttpResponse,
-            Error = s3s::HttpError,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = s3s::HttpResponse;
-    type Error = s3s::HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+impl Intercept for SkewService {
+    fn intercept(&self, inner: &S3Service, req: http::Request<hyper::body::Incoming>) -> Answer {
         if req.method() == http::Method::POST && !self.fired.swap(true, Ordering::SeqCst) {
             let server_now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -197,6 +166,6 @@ where
         {
             self.seen_dates.lock().unwrap().push(d.to_owned());
         }
-        Box::pin(self.inner.call(req))
+        pass(inner, req)
     }
 }
