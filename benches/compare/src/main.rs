@@ -36,6 +36,8 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use rusty_s3::S3Action;
 
+mod verifiers;
+
 struct Counting;
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 
@@ -392,6 +394,10 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    if std::env::var("VERIFY").is_ok() {
+        verifiers::run(rounds);
+        return;
+    }
     let token = session_token();
     println!("| case | implementation | median ns/URL | vs floor | allocations/URL |");
     println!("|---|---|---:|---:|---:|");
