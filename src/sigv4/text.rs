@@ -245,13 +245,26 @@ fn encode_runs(
         while let Some(&b) = bytes.get(i)
             && !keep[usize::from(b)]
         {
+            // From a table natively (fewer instructions per byte); computed on WebAssembly,
+            // where the module's size counts more than the table's speed.
+            #[cfg(not(target_arch = "wasm32"))]
             put_ascii(out, &ESCAPES[usize::from(b)]);
+            #[cfg(target_arch = "wasm32")]
+            put_ascii(
+                out,
+                &[
+                    b'%',
+                    HEX_UPPER[usize::from(b >> 4)],
+                    HEX_UPPER[usize::from(b & 15)],
+                ],
+            );
             i += 1;
         }
     }
 }
 
 /// `%XX` of every byte.
+#[cfg(not(target_arch = "wasm32"))]
 static ESCAPES: [[u8; 3]; 256] = {
     let mut t = [[0u8; 3]; 256];
     let mut b = 0;
@@ -316,9 +329,11 @@ pub(crate) fn cmp_encoded(a: &[u8], b: &[u8], set: Set) -> Ordering {
 // ---------------------------------------------------------------------------------------
 // Hex and decimal
 
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
 /// The two lowercase hex digits of every byte.
+#[cfg(not(target_arch = "wasm32"))]
 static HEX_PAIRS: [[u8; 2]; 256] = {
-    const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
     let mut t = [[0u8; 2]; 256];
     let mut b = 0;
     while b < 256 {
@@ -329,11 +344,19 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 };
 
 /// 32 bytes as 64 lowercase hex digits in `buf` (for hashing: no UTF-8 check).
-// One table lookup per byte (both digits): about half the instructions of a digit loop.
+// One table lookup per byte natively (both digits): about half the instructions of a digit
+// loop.
 #[inline]
 pub(crate) fn hex32_bytes(bytes: &[u8; 32], buf: &mut [u8; 64]) {
     for (pair, &b) in buf.chunks_exact_mut(2).zip(bytes) {
+        // Natively from a table; computed on WebAssembly (as `encode_runs`'s escapes).
+        #[cfg(not(target_arch = "wasm32"))]
         pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+        #[cfg(target_arch = "wasm32")]
+        pair.copy_from_slice(&[
+            HEX_LOWER[usize::from(b >> 4)],
+            HEX_LOWER[usize::from(b & 15)],
+        ]);
     }
 }
 
