@@ -78,7 +78,42 @@ impl KeyPads {
 
 /// HMAC-SHA256 of `data` with the key of `pads`.
 pub(crate) fn mac(pads: &KeyPads, data: &[u8]) -> [u8; 32] {
-    HeadState::new(pads, data).finish_with(&[])
+    HeadState::new(pads, data).finish_with(tail(&[]))
+}
+
+/// The last bytes of an HMAC's message, at most 64, as [`HeadState::finish_with`] takes them.
+/// Natively an array: each length gets its own code, with the length a constant. On
+/// WebAssembly a slice: one copy of the code for both lengths (a smaller module).
+trait Tail {
+    fn bytes(&self) -> &[u8];
+}
+
+impl<const N: usize> Tail for [u8; N] {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        const { assert!(N <= 64) };
+        self
+    }
+}
+
+impl Tail for [u8] {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        // Never longer than 64 (see `tail`); cut rather than overrun the buffer if it were.
+        self.get(..64).unwrap_or(self)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn tail<const N: usize>(bytes: &[u8; N]) -> &[u8; N] {
+    bytes
+}
+
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn tail<const N: usize>(bytes: &[u8; N]) -> &[u8] {
+    bytes
 }
 
 /// The inner hash state after the key block and a fixed head of the message.
@@ -120,18 +155,19 @@ impl HeadState {
     /// HMAC of head + `tail` (64 bytes: the hex canonical-request hash).
     // Two compressions for a string to sign's last line (its head leaves 5 bytes pending),
     // then one for the outer hash: the minimum.
-    pub(crate) fn finish(&self, tail: &[u8; 64]) -> [u8; 32] {
-        self.finish_with(tail)
+    pub(crate) fn finish(&self, last: &[u8; 64]) -> [u8; 32] {
+        self.finish_with(tail(last))
     }
 
-    /// HMAC of head + `tail`, for a tail of at most 64 bytes (`N` is 0 or 64).
-    fn finish_with<const N: usize>(&self, tail: &[u8; N]) -> [u8; 32] {
-        const { assert!(N <= 64) };
+    /// HMAC of head + `tail`, for a tail of at most 64 bytes (its callers pass 0 or 64, as
+    /// arrays natively and as slices on WebAssembly: see [`Tail`]).
+    fn finish_with<T: Tail + ?Sized>(&self, tail: &T) -> [u8; 32] {
+        let tail = tail.bytes();
         // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
         // (up to 127 bytes of message, then at least 9 of padding).
         let mut buf = [[0u8; 64]; 3];
         let p = self.pending_len;
-        let used = p + N;
+        let used = p + tail.len();
         let blocks = (used + 9).div_ceil(64);
         let total_bits = (self.compressed + used as u64) * 8;
         {
