@@ -42,6 +42,8 @@ pub fn run(op: u32, o: &Options<'_>, n: &Numbers) -> Result<String, Failure> {
     }
 }
 
+// Not inlined into `run`: a smaller module (measured: 536 bytes less with `core_message`'s).
+#[inline(never)]
 fn endpoint(o: &Options<'_>) -> Result<Endpoint, Failure> {
     let region = o.get(Field::Region);
     let endpoint = match o.opt(Field::Endpoint) {
