@@ -24,6 +24,95 @@ const IV: [u32; 8] = [
     0x5be0_cd19,
 ];
 
+/// The SHA-256 that hashes canonical requests ([`HashSink`](super::text::HashSink)) and
+/// over-long keys: `sha2::Sha256` natively; [`Stream`] on WebAssembly, where it is the
+/// smaller code.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Sha256 = sha2::Sha256;
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Sha256 = Stream;
+
+/// SHA-256 of a stream straight over [`compress256`] (FIPS 180-4 padding written here), with
+/// the part of `sha2::Sha256`'s API the crate uses (same names, so either can be
+/// [`Sha256`]).
+#[derive(Clone)]
+pub(crate) struct Stream {
+    state: [u32; 8],
+    /// Bytes not yet compressed (fewer than 64 between calls).
+    block: [u8; 64],
+    len: usize,
+    /// Bytes compressed so far.
+    compressed: u64,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self {
+            state: IV,
+            block: [0; 64],
+            len: 0,
+            compressed: 0,
+        }
+    }
+}
+
+#[cfg_attr(
+    all(not(target_arch = "wasm32"), not(test)),
+    expect(
+        dead_code,
+        reason = "the hash of the WebAssembly build; tested natively"
+    )
+)]
+impl Stream {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
+        while let Some(room) = self.block.get_mut(self.len..) {
+            let take = room.len().min(data.len());
+            let (now, rest) = data.split_at(take);
+            room[..take].copy_from_slice(now);
+            self.len += take;
+            data = rest;
+            if self.len < 64 {
+                break;
+            }
+            compress256(&mut self.state, &[self.block]);
+            self.compressed += 64;
+            self.len = 0;
+        }
+    }
+
+    pub(crate) fn finalize(mut self) -> [u8; 32] {
+        let bits = (self.compressed + self.len as u64) * 8;
+        // 0x80, then zeros up to 56 bytes into a block, then the bit length.
+        self.update(&[0x80]);
+        while self.len != 56 {
+            self.update(&[0]);
+        }
+        self.update(&bits.to_be_bytes());
+        let mut out = [0u8; 32];
+        big_endian(self.state, &mut out);
+        out
+    }
+}
+
+/// Writes a SHA-256 state as its 32-byte digest into the start of `out`: natively a word
+/// at a time (a byte swap each), on WebAssembly (no byte-swap instruction) a byte at a time
+/// in a loop, far smaller code.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn big_endian(state: [u32; 8], out: &mut [u8]) {
+    #[cfg(not(target_arch = "wasm32"))]
+    for (dst, word) in out.chunks_exact_mut(4).zip(state) {
+        dst.copy_from_slice(&word.to_be_bytes());
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (i, dst) in out.iter_mut().take(32).enumerate() {
+        *dst = (state[i / 4] >> (24 - 8 * (i % 4))) as u8;
+    }
+}
+
 /// SHA-256 states after absorbing the 64-byte key block XOR ipad and XOR opad.
 #[derive(Clone, Copy)]
 pub(crate) struct KeyPads {
@@ -42,11 +131,12 @@ impl KeyPads {
     /// The pads of the key made of `parts` one after the other: zero-padded to the block,
     /// or hashed first if longer than the block (RFC 2104).
     pub(crate) fn from_parts(parts: &[&[u8]]) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
         use sha2::Digest;
         let mut block = [0u8; 64];
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if len > block.len() {
-            let mut h = sha2::Sha256::new();
+            let mut h = Sha256::new();
             for p in parts {
                 h.update(p);
             }
@@ -181,17 +271,13 @@ impl HeadState {
         compress256(&mut inner, &buf[..blocks]);
         // Outer: the 32-byte inner hash after the opad block; 96 bytes = 768 bits in all.
         let mut block = [0u8; 64];
-        for (dst, word) in block.chunks_exact_mut(4).zip(inner) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
+        big_endian(inner, &mut block);
         block[32] = 0x80;
         block[56..].copy_from_slice(&768u64.to_be_bytes());
         let mut outer = self.outer;
         compress256(&mut outer, &[block]);
         let mut mac = [0u8; 32];
-        for (dst, word) in mac.chunks_exact_mut(4).zip(outer) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
+        big_endian(outer, &mut mac);
         mac
     }
 }
@@ -200,6 +286,22 @@ impl HeadState {
 mod tests {
     use super::*;
     use hmac::{Hmac, KeyInit, Mac};
+
+    #[test]
+    fn stream_hashes_as_sha2_in_any_pieces() {
+        use sha2::Digest;
+        let data: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i * 151 % 251) as u8).collect();
+        for len in 0..data.len() {
+            let expected: [u8; 32] = sha2::Sha256::digest(&data[..len]).into();
+            for piece in [1, 7, 55, 56, 63, 64, 65, 300] {
+                let mut s = Stream::new();
+                for chunk in data[..len].chunks(piece) {
+                    s.update(chunk);
+                }
+                assert_eq!(s.finalize(), expected, "{len} bytes in pieces of {piece}");
+            }
+        }
+    }
 
     #[test]
     fn same_as_the_hmac_crate() {
