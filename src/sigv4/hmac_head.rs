@@ -221,24 +221,52 @@ pub(crate) struct HeadState {
 impl HeadState {
     /// Absorbs `head` after the key block.
     pub(crate) fn new(pads: &KeyPads, head: &[u8]) -> Self {
-        let mut inner = pads.inner;
-        let mut blocks = head.chunks_exact(64);
-        let mut compressed = 64u64;
-        for block in &mut blocks {
-            let mut b = [0u8; 64];
-            b.copy_from_slice(block);
-            compress256(&mut inner, &[b]);
-            compressed += 64;
+        #[cfg(target_arch = "wasm32")]
+        return Self::new_streamed(pads, head);
+        // Natively a block at a time.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut inner = pads.inner;
+            let mut blocks = head.chunks_exact(64);
+            let mut compressed = 64u64;
+            for block in &mut blocks {
+                let mut b = [0u8; 64];
+                b.copy_from_slice(block);
+                compress256(&mut inner, &[b]);
+                compressed += 64;
+            }
+            let rest = blocks.remainder();
+            let mut pending = [0u8; 64];
+            pending[..rest.len()].copy_from_slice(rest);
+            Self {
+                inner,
+                outer: pads.outer,
+                pending,
+                pending_len: rest.len(),
+                compressed,
+            }
         }
-        let rest = blocks.remainder();
-        let mut pending = [0u8; 64];
-        pending[..rest.len()].copy_from_slice(rest);
+    }
+
+    /// [`Self::new`] through [`Stream`]: the WebAssembly build's (least code).
+    #[cfg_attr(
+        not(any(target_arch = "wasm32", test)),
+        expect(dead_code, reason = "the WebAssembly build's; tested natively")
+    )]
+    fn new_streamed(pads: &KeyPads, head: &[u8]) -> Self {
+        let mut inner = Stream {
+            state: pads.inner,
+            block: [0; 64],
+            len: 0,
+            compressed: 64,
+        };
+        inner.update(head);
         Self {
-            inner,
+            inner: inner.state,
             outer: pads.outer,
-            pending,
-            pending_len: rest.len(),
-            compressed,
+            pending: inner.block,
+            pending_len: inner.len,
+            compressed: inner.compressed,
         }
     }
 
@@ -253,32 +281,61 @@ impl HeadState {
     /// arrays natively and as slices on WebAssembly: see [`Tail`]).
     fn finish_with<T: Tail + ?Sized>(&self, tail: &T) -> [u8; 32] {
         let tail = tail.bytes();
-        // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
-        // (up to 127 bytes of message, then at least 9 of padding).
-        let mut buf = [[0u8; 64]; 3];
-        let p = self.pending_len;
-        let used = p + tail.len();
-        let blocks = (used + 9).div_ceil(64);
-        let total_bits = (self.compressed + used as u64) * 8;
+        #[cfg(target_arch = "wasm32")]
+        return self.finish_streamed(tail);
+        // Natively the padding written out (fewest instructions).
+        #[cfg(not(target_arch = "wasm32"))]
         {
-            let flat = buf.as_flattened_mut();
-            flat[..p].copy_from_slice(&self.pending[..p]);
-            flat[p..used].copy_from_slice(tail);
-            flat[used] = 0x80;
-            flat[blocks * 64 - 8..blocks * 64].copy_from_slice(&total_bits.to_be_bytes());
+            // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
+            // (up to 127 bytes of message, then at least 9 of padding).
+            let mut buf = [[0u8; 64]; 3];
+            let p = self.pending_len;
+            let used = p + tail.len();
+            let blocks = (used + 9).div_ceil(64);
+            let total_bits = (self.compressed + used as u64) * 8;
+            {
+                let flat = buf.as_flattened_mut();
+                flat[..p].copy_from_slice(&self.pending[..p]);
+                flat[p..used].copy_from_slice(tail);
+                flat[used] = 0x80;
+                flat[blocks * 64 - 8..blocks * 64].copy_from_slice(&total_bits.to_be_bytes());
+            }
+            let mut inner = self.inner;
+            compress256(&mut inner, &buf[..blocks]);
+            // Outer: the 32-byte inner hash after the opad block; 96 bytes = 768 bits in all.
+            let mut block = [0u8; 64];
+            big_endian(inner, &mut block);
+            block[32] = 0x80;
+            block[56..].copy_from_slice(&768u64.to_be_bytes());
+            let mut outer = self.outer;
+            compress256(&mut outer, &[block]);
+            let mut mac = [0u8; 32];
+            big_endian(outer, &mut mac);
+            mac
         }
-        let mut inner = self.inner;
-        compress256(&mut inner, &buf[..blocks]);
-        // Outer: the 32-byte inner hash after the opad block; 96 bytes = 768 bits in all.
-        let mut block = [0u8; 64];
-        big_endian(inner, &mut block);
-        block[32] = 0x80;
-        block[56..].copy_from_slice(&768u64.to_be_bytes());
-        let mut outer = self.outer;
-        compress256(&mut outer, &[block]);
-        let mut mac = [0u8; 32];
-        big_endian(outer, &mut mac);
-        mac
+    }
+
+    /// [`Self::finish_with`] through [`Stream`]: the WebAssembly build's (least code).
+    #[cfg_attr(
+        not(any(target_arch = "wasm32", test)),
+        expect(dead_code, reason = "the WebAssembly build's; tested natively")
+    )]
+    fn finish_streamed(&self, tail: &[u8]) -> [u8; 32] {
+        let mut inner = Stream {
+            state: self.inner,
+            block: self.pending,
+            len: self.pending_len,
+            compressed: self.compressed,
+        };
+        inner.update(tail);
+        let mut outer = Stream {
+            state: self.outer,
+            block: [0; 64],
+            len: 0,
+            compressed: 64,
+        };
+        outer.update(&inner.finalize());
+        outer.finalize()
     }
 }
 
@@ -322,6 +379,15 @@ mod tests {
             let expected: [u8; 32] = reference.finalize().into_bytes().into();
             let state = HeadState::new(&KeyPads::new(&key), &head);
             assert_eq!(state.finish(&tail), expected, "head of {head_len} bytes");
+            // The WebAssembly build's way, from either start.
+            let streamed = HeadState::new_streamed(&KeyPads::new(&key), &head);
+            assert_eq!(
+                streamed.finish_streamed(&tail),
+                expected,
+                "{head_len} bytes"
+            );
+            assert_eq!(state.finish_streamed(&tail), expected, "{head_len} bytes");
+            assert_eq!(streamed.finish_streamed(&[]), state.finish_with(&[]));
         }
     }
 
