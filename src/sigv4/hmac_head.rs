@@ -91,7 +91,9 @@ impl Stream {
         while self.len != 56 {
             self.update(&[0]);
         }
-        self.update(&bits.to_be_bytes());
+        for shift in (0..64).step_by(8).rev() {
+            self.update(&[(bits >> shift) as u8]);
+        }
         let mut out = [0u8; 32];
         big_endian(self.state, &mut out);
         out

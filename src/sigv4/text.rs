@@ -41,7 +41,11 @@ impl Sink for Sha256 {
 /// construction, what was hashed.
 pub(crate) struct HashSink<'r> {
     hasher: super::hmac_head::Sha256,
+    // Natively a buffer in front of `sha2::Sha256`; on WebAssembly the hasher buffers itself
+    // (see `hmac_head::Sha256`).
+    #[cfg(not(target_arch = "wasm32"))]
     buf: [u8; 128],
+    #[cfg(not(target_arch = "wasm32"))]
     len: usize,
     record: Option<&'r mut String>,
 }
@@ -50,7 +54,9 @@ impl<'r> HashSink<'r> {
     pub(crate) fn new() -> Self {
         Self {
             hasher: super::hmac_head::Sha256::new(),
+            #[cfg(not(target_arch = "wasm32"))]
             buf: [0; 128],
+            #[cfg(not(target_arch = "wasm32"))]
             len: 0,
             record: None,
         }
@@ -64,6 +70,7 @@ impl<'r> HashSink<'r> {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn flush(&mut self) {
         self.hasher.update(&self.buf[..self.len]);
         self.len = 0;
@@ -79,6 +86,7 @@ impl<'r> HashSink<'r> {
         )
     )]
     pub(crate) fn finish(&mut self) -> [u8; 32] {
+        #[cfg(not(target_arch = "wasm32"))]
         self.flush();
         core::mem::take(&mut self.hasher).finalize().into()
     }
@@ -91,6 +99,9 @@ impl Sink for HashSink<'_> {
             text.push_str(s);
         }
         let b = s.as_bytes();
+        #[cfg(target_arch = "wasm32")]
+        self.hasher.update(b);
+        #[cfg(not(target_arch = "wasm32"))]
         match self.buf.get_mut(self.len..self.len + b.len()) {
             Some(dst) => {
                 dst.copy_from_slice(b);
