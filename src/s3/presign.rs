@@ -488,20 +488,27 @@ impl<'a> Presign<'a> {
         };
         // Sorted: `content-type` before `host`.
         let extra = [ct, Some(("host", self.bucket.host()))];
-        let mut pending = extra.as_slice();
-        for (name, value) in &self.headers {
-            while let Some((first, rest)) = pending.split_first() {
-                match first {
-                    Some((n, _)) if *n >= name.as_str() => break,
-                    Some((n, v)) => f(n, v),
-                    None => {}
+        // On WebAssembly the general merge (one copy of it in the module); natively this
+        // copy, which the signing path inlines (measured: fewer instructions).
+        #[cfg(target_arch = "wasm32")]
+        self.for_each_header_with(&extra, f);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut pending = extra.as_slice();
+            for (name, value) in &self.headers {
+                while let Some((first, rest)) = pending.split_first() {
+                    match first {
+                        Some((n, _)) if *n >= name.as_str() => break,
+                        Some((n, v)) => f(n, v),
+                        None => {}
+                    }
+                    pending = rest;
                 }
-                pending = rest;
+                f(name, value);
             }
-            f(name, value);
-        }
-        for (n, v) in pending.iter().flatten() {
-            f(n, v);
+            for (n, v) in pending.iter().flatten() {
+                f(n, v);
+            }
         }
     }
 
