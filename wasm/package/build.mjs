@@ -4,8 +4,9 @@
 //
 // The files shipped carry no comments (the package has a size budget); they are described here.
 // - glue.js: the calls. Options go in as length-prefixed UTF-8 (src/input.rs), the answer
-//   comes out as NUL-separated text; each call reclaims the last one's memory. Its default
-//   export (not re-exported by the loaders) takes the compiled module.
+//   comes out as NUL-separated text; each call reclaims the last one's memory (room is asked
+//   for 3 bytes per UTF-16 unit, UTF-8's most). Its default export (not re-exported by the
+//   loaders) takes the compiled module.
 // - Loaders, chosen by package.json's "exports" conditions, each compiling the module once:
 //   node.js (Node.js and Bun) reads and compiles it synchronously; workerd.js (Cloudflare
 //   Workers) imports it, the runtime compiling it (code may not compile bytes there);

@@ -11,7 +11,7 @@ function call(op, o) {
       ...R.map((k) => r[k])];
   for (const k in h) list.push(k, h[k]);
   let n = 0, strs = list.map((v) => (v == null ? "" : String(v)));
-  for (const s of strs) n += 4 + 3 * s.length; // UTF-8: at most 3 bytes per UTF-16 unit
+  for (const s of strs) n += 4 + 3 * s.length;
   const start = x.a(n), m = view();
   if (!start) throw Error("the options are too large (over 1 MiB)");
   let at = start;
