@@ -86,14 +86,17 @@ impl Stream {
 
     pub(crate) fn finalize(mut self) -> [u8; 32] {
         let bits = (self.compressed + self.len as u64) * 8;
-        // 0x80, then zeros up to 56 bytes into a block, then the bit length.
-        self.update(&[0x80]);
-        while self.len != 56 {
-            self.update(&[0]);
+        // 0x80, then zeros up to 56 bytes into a block, then the bit length (a byte at a
+        // time: WebAssembly has no byte swap).
+        let mut pad = [0u8; 72];
+        pad[0] = 0x80;
+        let zeros_end = (119 - self.len) % 64 + 1;
+        let mut shift = 64;
+        for byte in pad.iter_mut().skip(zeros_end).take(8) {
+            shift -= 8;
+            *byte = (bits >> shift) as u8;
         }
-        for shift in (0..64).step_by(8).rev() {
-            self.update(&[(bits >> shift) as u8]);
-        }
+        self.update(pad.get(..zeros_end + 8).unwrap_or(&pad));
         let mut out = [0u8; 32];
         big_endian(self.state, &mut out);
         out
