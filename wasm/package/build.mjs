@@ -31,8 +31,10 @@ if (process.argv.includes("--no-opt")) {
   copyFileSync(built, out);
 } else {
   // The features rustc's wasm32 target enables by default. --low-memory-unused: rustc puts
-  // the stack first (growing down to address 0), so the low 1 KiB is never data.
+  // the stack first (growing down to address 0), so the low 1 KiB is never data. Then
+  // --flatten --rereloop and -Oz again: measured 470 bytes smaller (54 gzipped), no slower.
   run(process.execPath, [`${dir}node_modules/binaryen/bin/wasm-opt`, "-Oz", "--converge",
+    "--flatten", "--rereloop", "-Oz", "--converge",
     "--low-memory-unused",
     "--enable-bulk-memory", "--enable-sign-ext", "--enable-nontrapping-float-to-int",
     "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types",
