@@ -177,8 +177,10 @@ pub enum Error {
 pub(crate) fn clip(s: &str) -> String {
     const MAX: usize = 80;
     let mut out = String::with_capacity(s.len().min(MAX + 3));
-    for (i, c) in s.char_indices() {
-        if i + c.len_utf8() > MAX {
+    let mut len = 0;
+    for c in s.chars() {
+        len += c.len_utf8();
+        if len > MAX {
             out.push('…');
             break;
         }

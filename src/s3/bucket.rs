@@ -106,7 +106,7 @@ impl Bucket {
 
 fn resolve_style(endpoint: &Endpoint, name: &str) -> Result<AddressingStyle> {
     let dns_ok = is_dns_compatible(name);
-    let has_dots = name.contains('.');
+    let has_dots = name.bytes().any(|c| c == b'.');
     let https = endpoint.scheme() == Scheme::Https;
     let fail = |reason| {
         Err(Error::InvalidBucketName {

@@ -179,7 +179,7 @@ impl Endpoint {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        if authority.as_bytes().contains(&b'@') {
+        if authority.bytes().any(|c| c == b'@') {
             return Err(bad(
                 "the URL may not contain user info (credentials go elsewhere)",
             ));
@@ -192,7 +192,7 @@ impl Endpoint {
                 || !ip
                     .bytes()
                     .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
-                || !ip.as_bytes().contains(&b':')
+                || !ip.bytes().any(|c| c == b':')
             {
                 return Err(bad("invalid IPv6 literal"));
             }

@@ -24,6 +24,100 @@ const IV: [u32; 8] = [
     0x5be0_cd19,
 ];
 
+/// The SHA-256 that hashes canonical requests ([`HashSink`](super::text::HashSink)) and
+/// over-long keys: `sha2::Sha256` natively; [`Stream`] on WebAssembly, where it is the
+/// smaller code.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Sha256 = sha2::Sha256;
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Sha256 = Stream;
+
+/// SHA-256 of a stream straight over [`compress256`] (FIPS 180-4 padding written here), with
+/// the part of `sha2::Sha256`'s API the crate uses (same names, so either can be
+/// [`Sha256`]).
+#[derive(Clone)]
+pub(crate) struct Stream {
+    state: [u32; 8],
+    /// Bytes not yet compressed (fewer than 64 between calls).
+    block: [u8; 64],
+    len: usize,
+    /// Bytes compressed so far.
+    compressed: u64,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self {
+            state: IV,
+            block: [0; 64],
+            len: 0,
+            compressed: 0,
+        }
+    }
+}
+
+#[cfg_attr(
+    all(not(target_arch = "wasm32"), not(test)),
+    expect(
+        dead_code,
+        reason = "the hash of the WebAssembly build; tested natively"
+    )
+)]
+impl Stream {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
+        while let Some(room) = self.block.get_mut(self.len..) {
+            let take = room.len().min(data.len());
+            let (now, rest) = data.split_at(take);
+            room[..take].copy_from_slice(now);
+            self.len += take;
+            data = rest;
+            if self.len < 64 {
+                break;
+            }
+            compress256(&mut self.state, &[self.block]);
+            self.compressed += 64;
+            self.len = 0;
+        }
+    }
+
+    pub(crate) fn finalize(mut self) -> [u8; 32] {
+        let bits = (self.compressed + self.len as u64) * 8;
+        // 0x80, then zeros up to 56 bytes into a block, then the bit length (a byte at a
+        // time: WebAssembly has no byte swap).
+        let mut pad = [0u8; 72];
+        pad[0] = 0x80;
+        let zeros_end = (119 - self.len) % 64 + 1;
+        let mut shift = 64;
+        for byte in pad.iter_mut().skip(zeros_end).take(8) {
+            shift -= 8;
+            *byte = (bits >> shift) as u8;
+        }
+        self.update(pad.get(..zeros_end + 8).unwrap_or(&pad));
+        let mut out = [0u8; 32];
+        big_endian(self.state, &mut out);
+        out
+    }
+}
+
+/// Writes a SHA-256 state as its 32-byte digest into the start of `out`: natively a word
+/// at a time (a byte swap each), on WebAssembly (no byte-swap instruction) a byte at a time
+/// in a loop, far smaller code.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn big_endian(state: [u32; 8], out: &mut [u8]) {
+    #[cfg(not(target_arch = "wasm32"))]
+    for (dst, word) in out.chunks_exact_mut(4).zip(state) {
+        dst.copy_from_slice(&word.to_be_bytes());
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (i, dst) in out.iter_mut().take(32).enumerate() {
+        *dst = (state[i / 4] >> (24 - 8 * (i % 4))) as u8;
+    }
+}
+
 /// SHA-256 states after absorbing the 64-byte key block XOR ipad and XOR opad.
 #[derive(Clone, Copy)]
 pub(crate) struct KeyPads {
@@ -42,11 +136,12 @@ impl KeyPads {
     /// The pads of the key made of `parts` one after the other: zero-padded to the block,
     /// or hashed first if longer than the block (RFC 2104).
     pub(crate) fn from_parts(parts: &[&[u8]]) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
         use sha2::Digest;
         let mut block = [0u8; 64];
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if len > block.len() {
-            let mut h = sha2::Sha256::new();
+            let mut h = Sha256::new();
             for p in parts {
                 h.update(p);
             }
@@ -78,7 +173,42 @@ impl KeyPads {
 
 /// HMAC-SHA256 of `data` with the key of `pads`.
 pub(crate) fn mac(pads: &KeyPads, data: &[u8]) -> [u8; 32] {
-    HeadState::new(pads, data).finish_with(&[])
+    HeadState::new(pads, data).finish_with(tail(&[]))
+}
+
+/// The last bytes of an HMAC's message, at most 64, as [`HeadState::finish_with`] takes them.
+/// Natively an array: each length gets its own code, with the length a constant. On
+/// WebAssembly a slice: one copy of the code for both lengths (a smaller module).
+trait Tail {
+    fn bytes(&self) -> &[u8];
+}
+
+impl<const N: usize> Tail for [u8; N] {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        const { assert!(N <= 64) };
+        self
+    }
+}
+
+impl Tail for [u8] {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        // Never longer than 64 (see `tail`); cut rather than overrun the buffer if it were.
+        self.get(..64).unwrap_or(self)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn tail<const N: usize>(bytes: &[u8; N]) -> &[u8; N] {
+    bytes
+}
+
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn tail<const N: usize>(bytes: &[u8; N]) -> &[u8] {
+    bytes
 }
 
 /// The inner hash state after the key block and a fixed head of the message.
@@ -96,67 +226,121 @@ pub(crate) struct HeadState {
 impl HeadState {
     /// Absorbs `head` after the key block.
     pub(crate) fn new(pads: &KeyPads, head: &[u8]) -> Self {
-        let mut inner = pads.inner;
-        let mut blocks = head.chunks_exact(64);
-        let mut compressed = 64u64;
-        for block in &mut blocks {
-            let mut b = [0u8; 64];
-            b.copy_from_slice(block);
-            compress256(&mut inner, &[b]);
-            compressed += 64;
+        #[cfg(target_arch = "wasm32")]
+        return Self::new_streamed(pads, head);
+        // Natively a block at a time.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut inner = pads.inner;
+            let mut blocks = head.chunks_exact(64);
+            let mut compressed = 64u64;
+            for block in &mut blocks {
+                let mut b = [0u8; 64];
+                b.copy_from_slice(block);
+                compress256(&mut inner, &[b]);
+                compressed += 64;
+            }
+            let rest = blocks.remainder();
+            let mut pending = [0u8; 64];
+            pending[..rest.len()].copy_from_slice(rest);
+            Self {
+                inner,
+                outer: pads.outer,
+                pending,
+                pending_len: rest.len(),
+                compressed,
+            }
         }
-        let rest = blocks.remainder();
-        let mut pending = [0u8; 64];
-        pending[..rest.len()].copy_from_slice(rest);
+    }
+
+    /// [`Self::new`] through [`Stream`]: the WebAssembly build's (least code).
+    #[cfg_attr(
+        not(any(target_arch = "wasm32", test)),
+        expect(dead_code, reason = "the WebAssembly build's; tested natively")
+    )]
+    fn new_streamed(pads: &KeyPads, head: &[u8]) -> Self {
+        let mut inner = Stream {
+            state: pads.inner,
+            block: [0; 64],
+            len: 0,
+            compressed: 64,
+        };
+        inner.update(head);
         Self {
-            inner,
+            inner: inner.state,
             outer: pads.outer,
-            pending,
-            pending_len: rest.len(),
-            compressed,
+            pending: inner.block,
+            pending_len: inner.len,
+            compressed: inner.compressed,
         }
     }
 
     /// HMAC of head + `tail` (64 bytes: the hex canonical-request hash).
     // Two compressions for a string to sign's last line (its head leaves 5 bytes pending),
     // then one for the outer hash: the minimum.
-    pub(crate) fn finish(&self, tail: &[u8; 64]) -> [u8; 32] {
-        self.finish_with(tail)
+    pub(crate) fn finish(&self, last: &[u8; 64]) -> [u8; 32] {
+        self.finish_with(tail(last))
     }
 
-    /// HMAC of head + `tail`, for a tail of at most 64 bytes (`N` is 0 or 64).
-    fn finish_with<const N: usize>(&self, tail: &[u8; N]) -> [u8; 32] {
-        const { assert!(N <= 64) };
-        // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
-        // (up to 127 bytes of message, then at least 9 of padding).
-        let mut buf = [[0u8; 64]; 3];
-        let p = self.pending_len;
-        let used = p + N;
-        let blocks = (used + 9).div_ceil(64);
-        let total_bits = (self.compressed + used as u64) * 8;
+    /// HMAC of head + `tail`, for a tail of at most 64 bytes (its callers pass 0 or 64, as
+    /// arrays natively and as slices on WebAssembly: see [`Tail`]).
+    fn finish_with<T: Tail + ?Sized>(&self, tail: &T) -> [u8; 32] {
+        let tail = tail.bytes();
+        #[cfg(target_arch = "wasm32")]
+        return self.finish_streamed(tail);
+        // Natively the padding written out (fewest instructions).
+        #[cfg(not(target_arch = "wasm32"))]
         {
-            let flat = buf.as_flattened_mut();
-            flat[..p].copy_from_slice(&self.pending[..p]);
-            flat[p..used].copy_from_slice(tail);
-            flat[used] = 0x80;
-            flat[blocks * 64 - 8..blocks * 64].copy_from_slice(&total_bits.to_be_bytes());
+            // Inner: pending + tail + 0x80 + zeros + the bit length, in one to three blocks
+            // (up to 127 bytes of message, then at least 9 of padding).
+            let mut buf = [[0u8; 64]; 3];
+            let p = self.pending_len;
+            let used = p + tail.len();
+            let blocks = (used + 9).div_ceil(64);
+            let total_bits = (self.compressed + used as u64) * 8;
+            {
+                let flat = buf.as_flattened_mut();
+                flat[..p].copy_from_slice(&self.pending[..p]);
+                flat[p..used].copy_from_slice(tail);
+                flat[used] = 0x80;
+                flat[blocks * 64 - 8..blocks * 64].copy_from_slice(&total_bits.to_be_bytes());
+            }
+            let mut inner = self.inner;
+            compress256(&mut inner, &buf[..blocks]);
+            // Outer: the 32-byte inner hash after the opad block; 96 bytes = 768 bits in all.
+            let mut block = [0u8; 64];
+            big_endian(inner, &mut block);
+            block[32] = 0x80;
+            block[56..].copy_from_slice(&768u64.to_be_bytes());
+            let mut outer = self.outer;
+            compress256(&mut outer, &[block]);
+            let mut mac = [0u8; 32];
+            big_endian(outer, &mut mac);
+            mac
         }
-        let mut inner = self.inner;
-        compress256(&mut inner, &buf[..blocks]);
-        // Outer: the 32-byte inner hash after the opad block; 96 bytes = 768 bits in all.
-        let mut block = [0u8; 64];
-        for (dst, word) in block.chunks_exact_mut(4).zip(inner) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
-        block[32] = 0x80;
-        block[56..].copy_from_slice(&768u64.to_be_bytes());
-        let mut outer = self.outer;
-        compress256(&mut outer, &[block]);
-        let mut mac = [0u8; 32];
-        for (dst, word) in mac.chunks_exact_mut(4).zip(outer) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
-        mac
+    }
+
+    /// [`Self::finish_with`] through [`Stream`]: the WebAssembly build's (least code).
+    #[cfg_attr(
+        not(any(target_arch = "wasm32", test)),
+        expect(dead_code, reason = "the WebAssembly build's; tested natively")
+    )]
+    fn finish_streamed(&self, tail: &[u8]) -> [u8; 32] {
+        let mut inner = Stream {
+            state: self.inner,
+            block: self.pending,
+            len: self.pending_len,
+            compressed: self.compressed,
+        };
+        inner.update(tail);
+        let mut outer = Stream {
+            state: self.outer,
+            block: [0; 64],
+            len: 0,
+            compressed: 64,
+        };
+        outer.update(&inner.finalize());
+        outer.finalize()
     }
 }
 
@@ -164,6 +348,22 @@ impl HeadState {
 mod tests {
     use super::*;
     use hmac::{Hmac, KeyInit, Mac};
+
+    #[test]
+    fn stream_hashes_as_sha2_in_any_pieces() {
+        use sha2::Digest;
+        let data: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i * 151 % 251) as u8).collect();
+        for len in 0..data.len() {
+            let expected: [u8; 32] = sha2::Sha256::digest(&data[..len]).into();
+            for piece in [1, 7, 55, 56, 63, 64, 65, 300] {
+                let mut s = Stream::new();
+                for chunk in data[..len].chunks(piece) {
+                    s.update(chunk);
+                }
+                assert_eq!(s.finalize(), expected, "{len} bytes in pieces of {piece}");
+            }
+        }
+    }
 
     #[test]
     fn same_as_the_hmac_crate() {
@@ -184,6 +384,15 @@ mod tests {
             let expected: [u8; 32] = reference.finalize().into_bytes().into();
             let state = HeadState::new(&KeyPads::new(&key), &head);
             assert_eq!(state.finish(&tail), expected, "head of {head_len} bytes");
+            // The WebAssembly build's way, from either start.
+            let streamed = HeadState::new_streamed(&KeyPads::new(&key), &head);
+            assert_eq!(
+                streamed.finish_streamed(&tail),
+                expected,
+                "{head_len} bytes"
+            );
+            assert_eq!(state.finish_streamed(&tail), expected, "{head_len} bytes");
+            assert_eq!(streamed.finish_streamed(&[]), state.finish_with(&[]));
         }
     }
 

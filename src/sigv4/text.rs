@@ -40,8 +40,12 @@ impl Sink for Sha256 {
 /// It can also keep the text it hashes ([`HashSink::recording`]): what it shows is then, by
 /// construction, what was hashed.
 pub(crate) struct HashSink<'r> {
-    hasher: Sha256,
+    hasher: super::hmac_head::Sha256,
+    // Natively a buffer in front of `sha2::Sha256`; on WebAssembly the hasher buffers itself
+    // (see `hmac_head::Sha256`).
+    #[cfg(not(target_arch = "wasm32"))]
     buf: [u8; 128],
+    #[cfg(not(target_arch = "wasm32"))]
     len: usize,
     record: Option<&'r mut String>,
 }
@@ -49,8 +53,10 @@ pub(crate) struct HashSink<'r> {
 impl<'r> HashSink<'r> {
     pub(crate) fn new() -> Self {
         Self {
-            hasher: Sha256::new(),
+            hasher: super::hmac_head::Sha256::new(),
+            #[cfg(not(target_arch = "wasm32"))]
             buf: [0; 128],
+            #[cfg(not(target_arch = "wasm32"))]
             len: 0,
             record: None,
         }
@@ -64,6 +70,7 @@ impl<'r> HashSink<'r> {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn flush(&mut self) {
         self.hasher.update(&self.buf[..self.len]);
         self.len = 0;
@@ -71,7 +78,15 @@ impl<'r> HashSink<'r> {
 
     /// The SHA-256 of everything put so far.
     #[inline]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(
+            clippy::useless_conversion,
+            reason = "the wasm32 hasher returns the array itself, sha2's a GenericArray"
+        )
+    )]
     pub(crate) fn finish(&mut self) -> [u8; 32] {
+        #[cfg(not(target_arch = "wasm32"))]
         self.flush();
         core::mem::take(&mut self.hasher).finalize().into()
     }
@@ -84,6 +99,9 @@ impl Sink for HashSink<'_> {
             text.push_str(s);
         }
         let b = s.as_bytes();
+        #[cfg(target_arch = "wasm32")]
+        self.hasher.update(b);
+        #[cfg(not(target_arch = "wasm32"))]
         match self.buf.get_mut(self.len..self.len + b.len()) {
             Some(dst) => {
                 dst.copy_from_slice(b);
@@ -245,13 +263,26 @@ fn encode_runs(
         while let Some(&b) = bytes.get(i)
             && !keep[usize::from(b)]
         {
+            // From a table of text natively (no UTF-8 check per escape); computed on
+            // WebAssembly, where the module's size counts more than the table's speed.
+            #[cfg(not(target_arch = "wasm32"))]
             out.put(escape(b));
+            #[cfg(target_arch = "wasm32")]
+            put_ascii(
+                out,
+                &[
+                    b'%',
+                    HEX_UPPER[usize::from(b >> 4)],
+                    HEX_UPPER[usize::from(b & 15)],
+                ],
+            );
             i += 1;
         }
     }
 }
 
 /// `%XX` of every byte, in byte order: `%00%01…%FF`.
+#[cfg(not(target_arch = "wasm32"))]
 const ESCAPE_BYTES: [u8; 768] = {
     let mut t = [0u8; 768];
     let mut b = 0;
@@ -266,12 +297,14 @@ const ESCAPE_BYTES: [u8; 768] = {
 
 /// [`ESCAPE_BYTES`] as text, checked once at compile time (so that writing an escape is a
 /// slice, with no UTF-8 check per byte).
+#[cfg(not(target_arch = "wasm32"))]
 static ESCAPES: &str = match core::str::from_utf8(&ESCAPE_BYTES) {
     Ok(text) => text,
     Err(_) => panic!("the escape table is ASCII"),
 };
 
 /// `%XX` of `b`.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn escape(b: u8) -> &'static str {
     let at = 3 * usize::from(b);
@@ -333,9 +366,11 @@ pub(crate) fn cmp_encoded(a: &[u8], b: &[u8], set: Set) -> Ordering {
 // ---------------------------------------------------------------------------------------
 // Hex and decimal
 
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
 /// The two lowercase hex digits of every byte.
+#[cfg(not(target_arch = "wasm32"))]
 static HEX_PAIRS: [[u8; 2]; 256] = {
-    const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
     let mut t = [[0u8; 2]; 256];
     let mut b = 0;
     while b < 256 {
@@ -346,11 +381,19 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
 };
 
 /// 32 bytes as 64 lowercase hex digits in `buf` (for hashing: no UTF-8 check).
-// One table lookup per byte (both digits): about half the instructions of a digit loop.
+// One table lookup per byte natively (both digits): about half the instructions of a digit
+// loop.
 #[inline]
 pub(crate) fn hex32_bytes(bytes: &[u8; 32], buf: &mut [u8; 64]) {
     for (pair, &b) in buf.chunks_exact_mut(2).zip(bytes) {
+        // Natively from a table; computed on WebAssembly (as `encode_runs`'s escapes).
+        #[cfg(not(target_arch = "wasm32"))]
         pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+        #[cfg(target_arch = "wasm32")]
+        pair.copy_from_slice(&[
+            HEX_LOWER[usize::from(b >> 4)],
+            HEX_LOWER[usize::from(b & 15)],
+        ]);
     }
 }
 

@@ -1,10 +1,8 @@
-// Options in as length-prefixed UTF-8 (src/input.rs), the answer out as NUL-separated text.
-// The loaders pass init the compiled module; each call reclaims the last one's memory.
 let x, u8;
 const enc = new TextEncoder(), dec = new TextDecoder(),
   R = ["contentType", "contentDisposition", "cacheControl", "contentEncoding", "contentLanguage", "expires"],
   view = () => (u8?.buffer == x.memory.buffer ? u8 : (u8 = new Uint8Array(x.memory.buffer)));
-export const init = (m) => { x = new WebAssembly.Instance(m, {}).exports; };
+export default (m) => { x = new WebAssembly.Instance(m, {}).exports; };
 
 function call(op, o) {
   const c = o.credentials || {}, r = o.response || {}, h = o.headers || {}, g = o.contentLengthRange || [],
@@ -13,7 +11,7 @@ function call(op, o) {
       ...R.map((k) => r[k])];
   for (const k in h) list.push(k, h[k]);
   let n = 0, strs = list.map((v) => (v == null ? "" : String(v)));
-  for (const s of strs) n += 4 + 3 * s.length; // UTF-8: at most 3 bytes per UTF-16 unit
+  for (const s of strs) n += 4 + 3 * s.length;
   const start = x.a(n), m = view();
   if (!start) throw Error("the options are too large (over 1 MiB)");
   let at = start;

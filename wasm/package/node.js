@@ -1,5 +1,4 @@
-// Node.js and Bun: the module is read and compiled synchronously.
 import { readFileSync } from "node:fs";
-import { init } from "./glue.js";
+import init from "./glue.js";
 init(new WebAssembly.Module(readFileSync(new URL("s3presign.wasm", import.meta.url))));
-export { presignGet, presignPut, presignPost, signHeaders } from "./glue.js";
+export * from "./glue.js";

@@ -1,5 +1,4 @@
-// Cloudflare Workers: the runtime compiles the imported module (code may not compile bytes).
 import m from "./s3presign.wasm";
-import { init } from "./glue.js";
+import init from "./glue.js";
 init(m);
-export { presignGet, presignPut, presignPost, signHeaders } from "./glue.js";
+export * from "./glue.js";

@@ -2,8 +2,6 @@
 //! byte length and its UTF-8 bytes, in the order of [`Field`], then header name/value
 //! pairs up to the end. An absent option is an empty string.
 
-use alloc::vec::Vec;
-
 use crate::message::Failure;
 
 /// The fixed fields, in record order (the glue writes them in this order).
@@ -36,8 +34,8 @@ const FIELDS: usize = Field::ResponseExpires as usize + 1;
 /// The options of one call, borrowed from the record.
 pub struct Options<'a> {
     fields: [&'a str; FIELDS],
-    /// Extra headers to sign, as given.
-    pub headers: Vec<(&'a str, &'a str)>,
+    /// Extra headers to sign, as given: the rest of the record (checked by `parse`).
+    headers: &'a [u8],
 }
 
 /// The numeric options; NaN means absent.
@@ -55,11 +53,20 @@ impl<'a> Options<'a> {
         for slot in &mut fields {
             *slot = next(&mut rest)?;
         }
-        let mut headers = Vec::new();
+        let headers = rest;
+        // Checked here, read by `headers` (no list to allocate).
         while !rest.is_empty() {
-            headers.push((next(&mut rest)?, next(&mut rest)?));
+            next(&mut rest)?;
+            next(&mut rest)?;
         }
         Ok(Self { fields, headers })
+    }
+
+    /// The extra headers to sign, as given (name, value).
+    pub fn headers(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let mut rest = self.headers;
+        // `parse` checked the record: reading it again cannot fail.
+        core::iter::from_fn(move || Some((next(&mut rest).ok()?, next(&mut rest).ok()?)))
     }
 
     /// A field ("" when absent).

@@ -79,6 +79,8 @@ pub fn quoted(prefix: &str, name: &str, reason: &str) -> String {
 }
 
 /// The same text as `e.to_string()` (checked against it by tests/wasm.rs).
+// Not inlined: a smaller module (as `ops::endpoint`).
+#[inline(never)]
 fn core_message(e: &Error) -> String {
     use Part::{Num, Text};
     match e {

@@ -42,6 +42,8 @@ pub fn run(op: u32, o: &Options<'_>, n: &Numbers) -> Result<String, Failure> {
     }
 }
 
+// Not inlined into `run`: a smaller module (measured: 536 bytes less with `core_message`'s).
+#[inline(never)]
 fn endpoint(o: &Options<'_>) -> Result<Endpoint, Failure> {
     let region = o.get(Field::Region);
     let endpoint = match o.opt(Field::Endpoint) {
@@ -107,7 +109,7 @@ fn presign<'a>(
             p = set(p, v);
         }
     }
-    for (name, value) in &o.headers {
+    for (name, value) in o.headers() {
         p = p.header(name, value);
     }
     let signed = p.sign(signer, now)?;
@@ -154,7 +156,7 @@ fn headers(
 ) -> Result<String, Failure> {
     let method = o.opt(Field::Method).unwrap_or("GET");
     let mut request = bucket.object(method, o.get(Field::Key));
-    for &(name, value) in &o.headers {
+    for (name, value) in o.headers() {
         if signer_header(name) {
             // The message of the crate's `sigv4::sign_headers` for the same request.
             return Err(Failure::Text(crate::message::quoted(
@@ -172,12 +174,7 @@ fn headers(
     let signed = request.sign_headers(signer, now, payload)?;
     // The headers as given, then the ones the signer added.
     let added = signed.headers().filter(|(name, _)| signer_header(name));
-    record(
-        method,
-        signed.url(),
-        None,
-        &mut o.headers.iter().copied().chain(added),
-    )
+    record(method, signed.url(), None, &mut o.headers().chain(added))
 }
 
 /// A header that the signer sets itself.
