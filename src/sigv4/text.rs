@@ -259,7 +259,7 @@ fn encode_runs(
         if i == bytes.len() {
             break;
         }
-        // Each escaped byte from a table of text: no buffer to fill, nothing to check.
+        // Each escaped byte written on its own: no buffer to fill.
         while let Some(&b) = bytes.get(i)
             && !keep[usize::from(b)]
         {
