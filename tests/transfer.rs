@@ -374,10 +374,19 @@ impl server::Intercept for PartFaults {
             PartFault::SlowAfterFirst => false,
         };
         let delay = self.mode == PartFault::SlowAfterFirst && part != "1";
-        let fut = (!fail).then(|| server::pass(inner, req));
+        // A failed part's body is read before the answer, as S3 does: answering first races
+        // the client's upload of the body (a broken pipe instead of the 500).
+        let (fut, body) = if fail {
+            (None, Some(req.into_body()))
+        } else {
+            (Some(server::pass(inner, req)), None)
+        };
         Box::pin(async move {
             if delay {
                 tokio::time::sleep(Duration::from_millis(1500)).await;
+            }
+            if let Some(body) = body {
+                let _ = http_body_util::BodyExt::collect(body).await;
             }
             match fut {
                 Some(f) => f.await,
