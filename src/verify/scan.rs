@@ -104,6 +104,11 @@ fn pair(b: &[u8], start: usize) -> Option<Pair> {
     if b.get(eq) != Some(&b'=') {
         return None;
     }
+    value(b, eq)
+}
+
+/// Reads the value after the `=` at `eq`: `None` unless it is canonical.
+fn value(b: &[u8], eq: usize) -> Option<Pair> {
     let mut p = Pair {
         end: b.len(),
         eq,
@@ -144,6 +149,77 @@ fn pair(b: &[u8], start: usize) -> Option<Pair> {
     Some(p)
 }
 
+/// A value of exactly 16 bytes of `A-Z 0-9 -` ending its pair, read in one step: valid
+/// algorithms and dates have this form. `None` for anything else, which [`value`] reads.
+/// Those bytes need no escaping, so the result is what [`value`] would return.
+fn sixteen(b: &[u8], eq: usize) -> Option<Pair> {
+    let v = b.get(eq + 1..)?.first_chunk::<16>()?;
+    let end = eq + 17;
+    // Compares on all sixteen bytes, no early exit: a few vector instructions.
+    let plain = v.iter().fold(true, |all, &c| {
+        all & (c.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'-'))
+    });
+    (plain && matches!(b.get(end), None | Some(b'&'))).then_some(Pair {
+        end,
+        eq,
+        escapes: 0,
+        slashes: 0,
+        semicolons: 0,
+        non_ascii: false,
+        cuts: [0; 4],
+    })
+}
+
+/// The `X-Amz-*` parameters the scan keeps, in canonical (byte) order of their names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Known {
+    Algorithm,
+    ContentSha256,
+    Credential,
+    Date,
+    Expires,
+    SecurityToken,
+    SignedHeaders,
+}
+
+/// The parameter names the scan keeps, by the letter after `X-Amz-`.
+fn known_names(first: u8) -> &'static [(&'static str, Option<Known>)] {
+    match first {
+        b'A' => &[(param::ALGORITHM, Some(Known::Algorithm))],
+        b'C' => &[
+            (param::CREDENTIAL, Some(Known::Credential)),
+            (CONTENT_SHA256, Some(Known::ContentSha256)),
+        ],
+        b'D' => &[(param::DATE, Some(Known::Date))],
+        b'E' => &[(param::EXPIRES, Some(Known::Expires))],
+        // `X-Amz-Signature` anywhere but last is refused (`None` for the name).
+        b'S' => &[
+            (param::SIGNED_HEADERS, Some(Known::SignedHeaders)),
+            (param::SECURITY_TOKEN, Some(Known::SecurityToken)),
+            (param::SIGNATURE, None),
+        ],
+        _ => &[],
+    }
+}
+
+/// A name of [`Known`] at `start`, followed by `=` (compared whole instead of byte by
+/// byte): which one, and where its `=` is. `Some((None, _))` for `X-Amz-Signature`.
+fn known_name(b: &[u8], start: usize) -> Option<(Option<Known>, usize)> {
+    let rest = b.get(start..)?;
+    let first = *rest.get(X_AMZ.len())?;
+    if !rest.starts_with(X_AMZ.as_bytes()) {
+        return None;
+    }
+    known_names(first).iter().find_map(|&(name, known)| {
+        let eq = name.len();
+        (rest.get(eq) == Some(&b'=') && rest.starts_with(name.as_bytes()))
+            .then_some((known, start + eq))
+    })
+}
+
+/// What every parameter [`Known`] starts with.
+const X_AMZ: &str = "X-Amz-";
+
 /// The separator of a value whose only escapes are `sep_escaped` (`n` of them), or `None`
 /// if it has other escapes.
 fn separator(
@@ -172,10 +248,10 @@ struct Found<'a> {
 
 impl<'a> Found<'a> {
     /// Keeps a parameter's value; `None` if it repeats or needs decoding to be used.
-    fn keep(&mut self, name: &str, value: &'a str, p: &Pair) -> Option<()> {
-        let (slot, plain) = match name {
-            param::ALGORITHM => (0, true),
-            param::CREDENTIAL => {
+    fn keep(&mut self, known: Known, value: &'a str, p: &Pair) -> Option<()> {
+        let (slot, plain) = match known {
+            Known::Algorithm => (0, true),
+            Known::Credential => {
                 self.credential_sep = separator(p, p.slashes, "/", "%2F")?;
                 if p.escapes == 4 {
                     // Escapes are all `%2F` here; offsets into the value.
@@ -183,23 +259,22 @@ impl<'a> Found<'a> {
                 }
                 (1, false)
             }
-            param::DATE => (2, true),
-            param::EXPIRES => (3, true),
-            param::SIGNED_HEADERS => {
+            Known::Date => (2, true),
+            Known::Expires => (3, true),
+            Known::SignedHeaders => {
                 self.signed_sep = separator(p, p.semicolons, ";", "%3B")?;
                 (4, false)
             }
             // Decoded only to be compared, byte by byte (ASCII escapes: valid UTF-8).
-            param::SECURITY_TOKEN if p.non_ascii => return None,
-            param::SECURITY_TOKEN => (6, false),
-            CONTENT_SHA256 => {
+            Known::SecurityToken if p.non_ascii => return None,
+            Known::SecurityToken => (6, false),
+            Known::ContentSha256 => {
                 if self.content_sha256.is_some() || p.escapes > 0 {
                     return None;
                 }
                 self.content_sha256 = Some(value);
                 return Some(());
             }
-            _ => return Some(()),
         };
         if plain && p.escapes > 0 {
             return None;
@@ -209,6 +284,25 @@ impl<'a> Found<'a> {
             return None;
         }
         Some(())
+    }
+}
+
+/// The previous parameter, for the check that the query is sorted.
+#[derive(Clone, Copy)]
+struct Prev<'a> {
+    name: &'a str,
+    value: &'a str,
+    known: Option<Known>,
+}
+
+impl Prev<'_> {
+    /// Whether `next` may follow: sorted by name, then value. Two known names compare by
+    /// their order, without comparing text (a known name never repeats: see [`Found::keep`]).
+    fn precedes(&self, next: &Prev<'_>) -> bool {
+        match (self.known, next.known) {
+            (Some(a), Some(b)) => a < b,
+            _ => (self.name, self.value) <= (next.name, next.value),
+        }
     }
 }
 
@@ -229,18 +323,29 @@ pub(super) fn scan(query: &str) -> Option<Scanned<'_>> {
     let b = canonical.as_bytes();
     let mut found = Found::default();
     found.values[5] = Some(signature);
-    let mut prev: Option<(&str, &str)> = None;
+    let mut prev: Option<Prev<'_>> = None;
     let mut start = 0;
     loop {
-        let p = pair(b, start)?;
+        // The `X-Amz-*` names are compared whole; any other name is read byte by byte.
+        let (known, p) = match known_name(b, start) {
+            Some((None, _)) => return None,
+            Some((Some(known @ (Known::Algorithm | Known::Date)), eq)) => {
+                (Some(known), sixteen(b, eq).or_else(|| value(b, eq))?)
+            }
+            Some((Some(known), eq)) => (Some(known), value(b, eq)?),
+            None => (None, pair(b, start)?),
+        };
         // Pair boundaries are ASCII bytes (`&`, `=`), so these are char boundaries.
         let name = canonical.get(start..p.eq)?;
         let value = canonical.get(p.eq + 1..p.end)?;
-        if name == param::SIGNATURE || prev.is_some_and(|q| q > (name, value)) {
+        let this = Prev { name, value, known };
+        if prev.is_some_and(|q| !q.precedes(&this)) {
             return None;
         }
-        prev = Some((name, value));
-        found.keep(name, value, &p)?;
+        prev = Some(this);
+        if let Some(known) = known {
+            found.keep(known, value, &p)?;
+        }
         if p.end == b.len() {
             return finish(found, canonical);
         }
@@ -327,6 +432,33 @@ mod tests {
             .decode_utf8()
             .unwrap()
             .into_owned()
+    }
+
+    #[test]
+    fn every_signing_parameter_is_known_by_its_whole_name() {
+        let mut known = Vec::new();
+        for name in param::ALL.into_iter().chain([CONTENT_SHA256]) {
+            let text = alloc::format!("{name}=v");
+            let (k, eq) = known_name(text.as_bytes(), 0).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(eq, name.len());
+            assert_eq!(k.is_none(), name == param::SIGNATURE, "{name}");
+            known.extend(k.map(|k| (k, name)));
+        }
+        assert_eq!(known.len(), 7);
+        // `Known`'s order is the names' byte order, which the sorted check relies on.
+        let mut by_text = known.clone();
+        by_text.sort_by_key(|&(_, name)| name);
+        known.sort();
+        assert!(known.iter().eq(by_text.iter()));
+        for text in [
+            "X-Amz-Dat=1",
+            "X-Amz-Datex=1",
+            "X-Amz-Date",
+            "x-amz-date=1",
+            "X-Amz-",
+        ] {
+            assert!(known_name(text.as_bytes(), 0).is_none(), "{text}");
+        }
     }
 
     #[test]
