@@ -24,9 +24,9 @@ const IV: [u32; 8] = [
     0x5be0_cd19,
 ];
 
-/// The SHA-256 that hashes canonical requests ([`HashSink`](super::text::HashSink)) and
-/// over-long keys: `sha2::Sha256` natively; [`Stream`] on WebAssembly, where it is the
-/// smaller code.
+/// The SHA-256 of over-long keys: `sha2::Sha256` natively; [`Stream`] on WebAssembly, where
+/// it is the smaller code. (Canonical requests go through [`Stream`] on every target: see
+/// [`HashSink`](super::text::HashSink).)
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Sha256 = sha2::Sha256;
 #[cfg(target_arch = "wasm32")]
@@ -56,13 +56,6 @@ impl Default for Stream {
     }
 }
 
-#[cfg_attr(
-    all(not(target_arch = "wasm32"), not(test)),
-    expect(
-        dead_code,
-        reason = "the hash of the WebAssembly build; tested natively"
-    )
-)]
 impl Stream {
     pub(crate) fn new() -> Self {
         Self::default()

@@ -35,29 +35,19 @@ impl Sink for Sha256 {
     }
 }
 
-/// A SHA-256 state fed through a small buffer: the many short pieces of a canonical request
-/// (`\n`, `:`, `host`, ...) reach the hash in a few updates (each update has a fixed cost).
-/// It can also keep the text it hashes ([`HashSink::recording`]): what it shows is then, by
+/// A SHA-256 state fed piece by piece: the many short pieces of a canonical request (`\n`,
+/// `:`, `host`, ...) are copied once into the hash's block, which is compressed when full
+/// (no second buffer in front of it). It can also keep the text it hashes ([`HashSink::recording`]): what it shows is then, by
 /// construction, what was hashed.
 pub(crate) struct HashSink<'r> {
-    hasher: super::hmac_head::Sha256,
-    // Natively a buffer in front of `sha2::Sha256`; on WebAssembly the hasher buffers itself
-    // (see `hmac_head::Sha256`).
-    #[cfg(not(target_arch = "wasm32"))]
-    buf: [u8; 128],
-    #[cfg(not(target_arch = "wasm32"))]
-    len: usize,
+    hasher: super::hmac_head::Stream,
     record: Option<&'r mut String>,
 }
 
 impl<'r> HashSink<'r> {
     pub(crate) fn new() -> Self {
         Self {
-            hasher: super::hmac_head::Sha256::new(),
-            #[cfg(not(target_arch = "wasm32"))]
-            buf: [0; 128],
-            #[cfg(not(target_arch = "wasm32"))]
-            len: 0,
+            hasher: super::hmac_head::Stream::new(),
             record: None,
         }
     }
@@ -70,25 +60,10 @@ impl<'r> HashSink<'r> {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
-    fn flush(&mut self) {
-        self.hasher.update(&self.buf[..self.len]);
-        self.len = 0;
-    }
-
     /// The SHA-256 of everything put so far.
     #[inline]
-    #[cfg_attr(
-        target_arch = "wasm32",
-        expect(
-            clippy::useless_conversion,
-            reason = "the wasm32 hasher returns the array itself, sha2's a GenericArray"
-        )
-    )]
     pub(crate) fn finish(&mut self) -> [u8; 32] {
-        #[cfg(not(target_arch = "wasm32"))]
-        self.flush();
-        core::mem::take(&mut self.hasher).finalize().into()
+        core::mem::take(&mut self.hasher).finalize()
     }
 }
 
@@ -98,20 +73,7 @@ impl Sink for HashSink<'_> {
         if let Some(text) = self.record.as_deref_mut() {
             text.push_str(s);
         }
-        let b = s.as_bytes();
-        #[cfg(target_arch = "wasm32")]
-        self.hasher.update(b);
-        #[cfg(not(target_arch = "wasm32"))]
-        match self.buf.get_mut(self.len..self.len + b.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(b);
-                self.len += b.len();
-            }
-            None => {
-                self.flush();
-                self.hasher.update(b);
-            }
-        }
+        self.hasher.update(s.as_bytes());
     }
 }
 
