@@ -40,18 +40,18 @@ impl AmzDate {
                 reason: "timestamp outside years 1970..=9999",
             });
         }
-        let dt =
-            time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::InvalidDate {
-                reason: "timestamp out of range",
-            })?;
+        // In range: not negative.
+        let secs_u = secs.unsigned_abs();
+        let (y, mo, d) = civil_from_days(secs_u / 86_400);
+        let tod = (secs_u % 86_400) as u32;
         Ok(Self::from_parts(
             secs,
-            dt.year() as u32,
-            u8::from(dt.month()) as u32,
-            dt.day() as u32,
-            dt.hour() as u32,
-            dt.minute() as u32,
-            dt.second() as u32,
+            y,
+            mo,
+            d,
+            tod / 3600,
+            tod / 60 % 60,
+            tod % 60,
         ))
     }
 
@@ -128,12 +128,10 @@ impl AmzDate {
 
     fn from_parts(unix: i64, y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Self {
         let mut text = *b"00000000T000000Z";
-        put_digits(&mut text[0..4], y);
-        put_digits(&mut text[4..6], mo);
-        put_digits(&mut text[6..8], d);
-        put_digits(&mut text[9..11], h);
-        put_digits(&mut text[11..13], mi);
-        put_digits(&mut text[13..15], s);
+        // The date and the time of day each as one decimal number (YYYYMMDD, HHMMSS): two
+        // digit loops instead of six.
+        put_digits(&mut text[0..8], y * 10_000 + mo * 100 + d);
+        put_digits(&mut text[9..15], h * 10_000 + mi * 100 + s);
         Self { unix, text }
     }
 
@@ -215,6 +213,26 @@ impl AmzDate {
             .as_secs();
         Self::from_unix_timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
     }
+}
+
+/// The calendar date (year, month, day) `days` days after 1970-01-01, in the proleptic
+/// Gregorian calendar (Howard Hinnant's `civil_from_days`, for days after the epoch).
+// Written out rather than through `time::OffsetDateTime`: a few divisions instead of the
+// crate's general conversion (a smaller WebAssembly module; checked against `time` below).
+fn civil_from_days(days: u64) -> (u32, u32, u32) {
+    // Days since 0000-03-01, in 400-year eras of 146,097 days; years start in March, so
+    // the leap day ends a year.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    // Months from March: 0..=11.
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = era * 400 + yoe + u64::from(m <= 2);
+    (y as u32, m as u32, d as u32)
 }
 
 fn digits(b: &[u8]) -> Result<u32> {
@@ -302,6 +320,45 @@ mod tests {
         ] {
             assert!(AmzDate::parse(s).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn calendar_agrees_with_the_time_crate() {
+        // Every day of years 1970..=9999 at a time of day that moves through the day, and
+        // the last second.
+        let mut secs = 0i64;
+        while secs <= MAX_UNIX {
+            let ours = AmzDate::from_unix_timestamp(secs).unwrap();
+            let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let want = AmzDate::from_parts(
+                secs,
+                t.year() as u32,
+                u8::from(t.month()) as u32,
+                t.day() as u32,
+                t.hour() as u32,
+                t.minute() as u32,
+                t.second() as u32,
+            );
+            assert_eq!(ours.as_str(), want.as_str(), "{secs}");
+            secs += 86_400 + 3_607;
+        }
+        let last = AmzDate::from_unix_timestamp(MAX_UNIX).unwrap();
+        assert_eq!(last.as_str(), "99991231T235959Z");
+        assert_eq!(
+            AmzDate::from_unix_timestamp(0).unwrap().as_str(),
+            "19700101T000000Z"
+        );
+        // 2000 (divisible by 400) is a leap year, 2100 is not.
+        assert_eq!(
+            AmzDate::from_unix_timestamp(951_782_400).unwrap().as_str(),
+            "20000229T000000Z"
+        );
+        assert_eq!(
+            AmzDate::from_unix_timestamp(4_107_542_400)
+                .unwrap()
+                .as_str(),
+            "21000301T000000Z"
+        );
     }
 
     #[test]
