@@ -28,22 +28,12 @@ pub fn glue(text: &'static str) -> Stop {
     stop(String::from(text))
 }
 
-/// Appends the decimal digits of `n`.
+/// Appends the decimal digits of `n` (recursive: the least code; at most 20 deep).
 pub fn push_decimal(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+    if n >= 10 {
+        push_decimal(out, n / 10);
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// `template` with each byte 1, 2 or 3 replaced by `args[0]`, `args[1]` or `args[2]`.
