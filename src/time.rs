@@ -40,9 +40,9 @@ impl AmzDate {
                 reason: "timestamp outside years 1970..=9999",
             });
         }
-        // In range: not negative.
+        // In range: not negative, and under 2^32 days.
         let secs_u = secs.unsigned_abs();
-        let (y, mo, d) = civil_from_days(secs_u / 86_400);
+        let (y, mo, d) = civil_from_days((secs_u / 86_400) as u32);
         let tod = (secs_u % 86_400) as u32;
         Ok(Self::from_parts(
             secs,
@@ -219,9 +219,9 @@ impl AmzDate {
 /// Gregorian calendar (Howard Hinnant's `civil_from_days`, for days after the epoch).
 // Written out rather than through `time::OffsetDateTime`: a few divisions instead of the
 // crate's general conversion (a smaller WebAssembly module; checked against `time` below).
-fn civil_from_days(days: u64) -> (u32, u32, u32) {
+fn civil_from_days(days: u32) -> (u32, u32, u32) {
     // Days since 0000-03-01, in 400-year eras of 146,097 days; years start in March, so
-    // the leap day ends a year.
+    // the leap day ends a year. At most 3,652,364 for 9999-12-31: u32 throughout.
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z % 146_097;
@@ -231,8 +231,7 @@ fn civil_from_days(days: u64) -> (u32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = era * 400 + yoe + u64::from(m <= 2);
-    (y as u32, m as u32, d as u32)
+    (era * 400 + yoe + u32::from(m <= 2), m, d)
 }
 
 fn digits(b: &[u8]) -> Result<u32> {
