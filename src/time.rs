@@ -40,18 +40,18 @@ impl AmzDate {
                 reason: "timestamp outside years 1970..=9999",
             });
         }
-        let (days, second_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let (y, mo, d) = civil_from_days(days);
-        // In range: 0 <= second_of_day < 86400.
-        let sod = second_of_day as u32;
+        // In range: not negative, and under 2^32 days.
+        let secs_u = secs.unsigned_abs();
+        let (y, mo, d) = civil_from_days((secs_u / 86_400) as u32);
+        let tod = (secs_u % 86_400) as u32;
         Ok(Self::from_parts(
             secs,
             y,
             mo,
             d,
-            sod / 3600,
-            sod / 60 % 60,
-            sod % 60,
+            tod / 3600,
+            tod / 60 % 60,
+            tod % 60,
         ))
     }
 
@@ -127,12 +127,10 @@ impl AmzDate {
 
     fn from_parts(unix: i64, y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Self {
         let mut text = *b"00000000T000000Z";
-        put_digits(&mut text[0..4], y);
-        put_digits(&mut text[4..6], mo);
-        put_digits(&mut text[6..8], d);
-        put_digits(&mut text[9..11], h);
-        put_digits(&mut text[11..13], mi);
-        put_digits(&mut text[13..15], s);
+        // The date and the time of day each as one decimal number (YYYYMMDD, HHMMSS): two
+        // digit loops instead of six.
+        put_digits(&mut text[0..8], y * 10_000 + mo * 100 + d);
+        put_digits(&mut text[9..15], h * 10_000 + mi * 100 + s);
         Self { unix, text }
     }
 
@@ -248,11 +246,12 @@ const fn days_from_civil(y: u32, m: u32, d: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// The year, month and day of `days` after 1970-01-01, for dates in years 0..=9999.
-const fn civil_from_days(days: i64) -> (u32, u32, u32) {
+/// The calendar date (year, month, day) `days` days after 1970-01-01, for years up to 9999.
+const fn civil_from_days(days: u32) -> (u32, u32, u32) {
+    // Days since 0000-03-01: at most 3,652,364 for 9999-12-31, u32 throughout.
     let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
     let year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
@@ -263,8 +262,7 @@ const fn civil_from_days(days: i64) -> (u32, u32, u32) {
     } else {
         shifted_month - 9
     };
-    let y = era * 400 + year_of_era + if m <= 2 { 1 } else { 0 };
-    (y as u32, m as u32, d as u32)
+    (era * 400 + year_of_era + (m <= 2) as u32, m, d)
 }
 
 /// The six numbers of `20130524T000000Z` (the `T` and `Z` checked by the caller): the
@@ -362,7 +360,7 @@ mod tests {
                 date.day(),
             );
             assert_eq!(days_from_civil(y, m, u32::from(d)), days, "{date}");
-            assert_eq!(civil_from_days(days), (y, m, u32::from(d)), "{date}");
+            assert_eq!(civil_from_days(days as u32), (y, m, u32::from(d)), "{date}");
             assert_eq!(
                 days_in_month(y, m),
                 u32::from(date.month().length(date.year()))
@@ -431,6 +429,28 @@ mod tests {
         ] {
             assert!(AmzDate::parse(s).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn calendar_edges() {
+        // (Every day of the range: `calendar_arithmetic_matches_the_time_crate`.)
+        let last = AmzDate::from_unix_timestamp(MAX_UNIX).unwrap();
+        assert_eq!(last.as_str(), "99991231T235959Z");
+        assert_eq!(
+            AmzDate::from_unix_timestamp(0).unwrap().as_str(),
+            "19700101T000000Z"
+        );
+        // 2000 (divisible by 400) is a leap year, 2100 is not.
+        assert_eq!(
+            AmzDate::from_unix_timestamp(951_782_400).unwrap().as_str(),
+            "20000229T000000Z"
+        );
+        assert_eq!(
+            AmzDate::from_unix_timestamp(4_107_542_400)
+                .unwrap()
+                .as_str(),
+            "21000301T000000Z"
+        );
     }
 
     #[test]

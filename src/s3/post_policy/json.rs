@@ -9,30 +9,34 @@ use alloc::vec::Vec;
 /// outside ASCII as `\uXXXX` (lowercase hex, UTF-16 surrogate pairs above U+FFFF).
 pub(super) fn json_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let u = |out: &mut String, v: u16| {
-        out.push_str("\\u");
-        for shift in [12, 8, 4, 0] {
-            out.push(char::from(HEX[usize::from((v >> shift) & 0xf)]));
-        }
-    };
     out.push('"');
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if !(' '..='~').contains(&c) => {
+        // The escapes by name as one backslash and a letter (less code than a string each).
+        let named = match c {
+            '"' => '"',
+            '\\' => '\\',
+            '\n' => 'n',
+            '\r' => 'r',
+            '\t' => 't',
+            '\u{8}' => 'b',
+            '\u{c}' => 'f',
+            ' '..='~' => {
+                out.push(c);
+                continue;
+            }
+            _ => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
-                    u(out, *unit);
+                    out.push_str("\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+                    }
                 }
+                continue;
             }
-            c => out.push(c),
-        }
+        };
+        out.push('\\');
+        out.push(named);
     }
     out.push('"');
 }

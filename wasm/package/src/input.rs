@@ -2,7 +2,7 @@
 //! byte length and its UTF-8 bytes, in the order of [`Field`], then header name/value
 //! pairs up to the end. An absent option is an empty string.
 
-use crate::message::Failure;
+use crate::message::{Stop, glue};
 
 /// The fixed fields, in record order (the glue writes them in this order).
 #[derive(Clone, Copy)]
@@ -48,7 +48,7 @@ pub struct Numbers {
 
 impl<'a> Options<'a> {
     /// Reads a record.
-    pub fn parse(mut rest: &'a [u8]) -> Result<Self, Failure> {
+    pub fn parse(mut rest: &'a [u8]) -> Result<Self, Stop> {
         let mut fields = [""; FIELDS];
         for slot in &mut fields {
             *slot = next(&mut rest)?;
@@ -65,8 +65,13 @@ impl<'a> Options<'a> {
     /// The extra headers to sign, as given (name, value).
     pub fn headers(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
         let mut rest = self.headers;
-        // `parse` checked the record: reading it again cannot fail.
-        core::iter::from_fn(move || Some((next(&mut rest).ok()?, next(&mut rest).ok()?)))
+        // `parse` checked the record: reading it again cannot fail (nor store a message).
+        core::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            Some((next(&mut rest).ok()?, next(&mut rest).ok()?))
+        })
     }
 
     /// A field ("" when absent).
@@ -81,23 +86,23 @@ impl<'a> Options<'a> {
 }
 
 /// Splits the next string off the record.
-fn next<'a>(rest: &mut &'a [u8]) -> Result<&'a str, Failure> {
-    const TRUNCATED: Failure = Failure::Glue("the options record is truncated");
-    let (len, tail) = rest.split_first_chunk::<4>().ok_or(TRUNCATED)?;
-    let len = usize::try_from(u32::from_le_bytes(*len)).map_err(|_| TRUNCATED)?;
-    let (text, tail) = tail.split_at_checked(len).ok_or(TRUNCATED)?;
+fn next<'a>(rest: &mut &'a [u8]) -> Result<&'a str, Stop> {
+    let truncated = || glue("the options record is truncated");
+    let (len, tail) = rest.split_first_chunk::<4>().ok_or_else(truncated)?;
+    let len = usize::try_from(u32::from_le_bytes(*len)).map_err(|_| truncated())?;
+    let (text, tail) = tail.split_at_checked(len).ok_or_else(truncated)?;
     *rest = tail;
-    core::str::from_utf8(text).map_err(|_| Failure::Glue("an option is not valid UTF-8"))
+    core::str::from_utf8(text).map_err(|_| glue("an option is not valid UTF-8"))
 }
 
 /// A whole number from JavaScript in `0..=2^53`, or the given complaint.
-pub fn whole(x: f64, complaint: &'static str) -> Result<u64, Failure> {
+pub fn whole(x: f64, complaint: &'static str) -> Result<u64, Stop> {
     const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
     // `as` saturates; the round trip rejects fractions, NaN and infinities.
     let n = x as u64;
     if (0.0..=MAX_SAFE).contains(&x) && n as f64 == x {
         Ok(n)
     } else {
-        Err(Failure::Glue(complaint))
+        Err(glue(complaint))
     }
 }

@@ -72,17 +72,22 @@ pub extern "C" fn s(op: u32, len: usize, expires_in: f64, time: f64, min: f64, m
     };
     let result = input
         .get(..len)
-        .ok_or(message::Failure::Glue(
-            "the options record is longer than the room asked for",
-        ))
+        .ok_or_else(|| message::glue("the options record is longer than the room asked for"))
         .and_then(input::Options::parse)
         .and_then(|options| ops::run(op, &options, &numbers));
-    let (status, text) = match result {
-        Ok(text) => (0, text),
-        Err(e) => (1, e.into_message()),
-    };
+    match result {
+        Ok(text) => {
+            store(text);
+            0
+        }
+        // The message is stored already.
+        Err(message::Stop) => 1,
+    }
+}
+
+/// Stores the call's result (or error message) for [`p`] and [`l`].
+fn store(text: String) {
     *OUTPUT.0.borrow_mut() = text;
-    status
 }
 
 /// Where the stored text starts.
