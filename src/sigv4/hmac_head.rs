@@ -62,18 +62,30 @@ impl Stream {
     }
 
     pub(crate) fn update(&mut self, mut data: &[u8]) {
-        while let Some(room) = self.block.get_mut(self.len..) {
+        if let Some(room) = self.block.get_mut(self.len..).filter(|_| self.len > 0) {
+            // Complete the block started before.
             let take = room.len().min(data.len());
             let (now, rest) = data.split_at(take);
             room[..take].copy_from_slice(now);
             self.len += take;
             data = rest;
             if self.len < 64 {
-                break;
+                return;
             }
             compress256(&mut self.state, &[self.block]);
             self.compressed += 64;
             self.len = 0;
+        }
+        // Whole blocks straight from `data` (a session token is about a thousand bytes).
+        let (blocks, rest) = data.as_chunks::<64>();
+        if !blocks.is_empty() {
+            compress256(&mut self.state, blocks);
+            self.compressed += 64 * blocks.len() as u64;
+        }
+        // `rest` is shorter than a block.
+        if let Some(dst) = self.block.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+            self.len = rest.len();
         }
     }
 
@@ -355,6 +367,18 @@ mod tests {
                 }
                 assert_eq!(s.finalize(), expected, "{len} bytes in pieces of {piece}");
             }
+            // Pieces of changing sizes: a block completed, then whole blocks from the input.
+            let mut s = Stream::new();
+            let mut rest = &data[..len];
+            for piece in [5, 129, 64, 1, 190].into_iter().cycle() {
+                let (now, later) = rest.split_at(piece.min(rest.len()));
+                s.update(now);
+                rest = later;
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            assert_eq!(s.finalize(), expected, "{len} bytes in mixed pieces");
         }
     }
 

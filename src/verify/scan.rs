@@ -77,6 +77,21 @@ struct Pair {
     cuts: [usize; 4],
 }
 
+impl Pair {
+    /// A pair ending at `end` with its `=` at `eq`, whose value has no escapes (yet).
+    fn without_escapes(end: usize, eq: usize) -> Self {
+        Self {
+            end,
+            eq,
+            escapes: 0,
+            slashes: 0,
+            semicolons: 0,
+            non_ascii: false,
+            cuts: [0; 4],
+        }
+    }
+}
+
 /// The end of the run of kept bytes of `b` from `i`.
 #[inline]
 fn kept_run(b: &[u8], mut i: usize) -> usize {
@@ -109,15 +124,7 @@ fn pair(b: &[u8], start: usize) -> Option<Pair> {
 
 /// Reads the value after the `=` at `eq`: `None` unless it is canonical.
 fn value(b: &[u8], eq: usize) -> Option<Pair> {
-    let mut p = Pair {
-        end: b.len(),
-        eq,
-        escapes: 0,
-        slashes: 0,
-        semicolons: 0,
-        non_ascii: false,
-        cuts: [0; 4],
-    };
+    let mut p = Pair::without_escapes(b.len(), eq);
     let mut i = eq + 1;
     loop {
         i = kept_run(b, i);
@@ -159,15 +166,7 @@ fn sixteen(b: &[u8], eq: usize) -> Option<Pair> {
     let plain = v.iter().fold(true, |all, &c| {
         all & (c.is_ascii_uppercase() | c.is_ascii_digit() | (c == b'-'))
     });
-    (plain && matches!(b.get(end), None | Some(b'&'))).then_some(Pair {
-        end,
-        eq,
-        escapes: 0,
-        slashes: 0,
-        semicolons: 0,
-        non_ascii: false,
-        cuts: [0; 4],
-    })
+    (plain && matches!(b.get(end), None | Some(b'&'))).then_some(Pair::without_escapes(end, eq))
 }
 
 /// The `X-Amz-*` parameters the scan keeps, in canonical (byte) order of their names.
