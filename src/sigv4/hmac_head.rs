@@ -62,7 +62,9 @@ impl Stream {
     }
 
     pub(crate) fn update(&mut self, mut data: &[u8]) {
-        if let Some(room) = self.block.get_mut(self.len..).filter(|_| self.len > 0) {
+        if self.len > 0
+            && let Some(room) = self.block.get_mut(self.len..)
+        {
             // Complete the block started before.
             let take = room.len().min(data.len());
             let (now, rest) = data.split_at(take);

@@ -37,8 +37,8 @@ impl Sink for Sha256 {
 
 /// A SHA-256 state fed piece by piece: the many short pieces of a canonical request (`\n`,
 /// `:`, `host`, ...) are copied once into the hash's block, which is compressed when full
-/// (no second buffer in front of it). It can also keep the text it hashes ([`HashSink::recording`]): what it shows is then, by
-/// construction, what was hashed.
+/// (no second buffer in front of it). It can also keep the text it hashes
+/// ([`HashSink::recording`]): what it shows is then, by construction, what was hashed.
 pub(crate) struct HashSink<'r> {
     hasher: super::hmac_head::Stream,
     record: Option<&'r mut String>,
