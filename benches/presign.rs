@@ -10,6 +10,11 @@
 //! hmac crates the library uses, over the exact canonical request and string to sign that
 //! the library reports for that case (so the token case's floor includes hashing the token).
 //!
+//! The floors are mostly SHA-256, so the ratios depend on the SHA-256 code (the summary
+//! names it): CPUs with SHA instructions make the floors several times cheaper, and the
+//! same code reads higher ratios there. `RUSTFLAGS='--cfg sha2_backend="soft"' cargo bench
+//! --bench presign` measures with the portable code on any machine.
+//!
 //! `S3PRESIGN_BENCH_LOOP=<case>:<n>` skips criterion and runs one case `n` times, for
 //! instruction counts under `valgrind --tool=callgrind` (run with two `n` and subtract).
 
@@ -430,6 +435,7 @@ fn allocation_counts(f: &Fixture) -> Vec<(&'static str, f64)> {
 fn summary(f: &Fixture, clock: &str) {
     let floors = floors(f);
     println!("\n## s3presign bench summary (criterion medians of this run, {clock})\n");
+    println!("SHA-256: {}\n", measure::sha256_backend());
     for (name, floor) in &floors {
         let (creq, sts) = floor.lens();
         println!("floor_{name}: canonical request {creq} bytes, string to sign {sts} bytes");

@@ -91,6 +91,7 @@ fn summary(f: &Fixture, clock: &str) {
     });
     let verify = allocs_per_call(|| v.verify_url("GET", &f.url, &[], f.now).unwrap());
     println!("\nverify_url against sign_url ({clock}, criterion medians of this run)");
+    println!("  SHA-256: {}", measure::sha256_backend());
     let (s, m) = (
         median_ns("verify", "sign_url"),
         median_ns("verify", "verify_url"),

@@ -157,6 +157,33 @@ pub fn paired_ratio<A, B>(mut case: impl FnMut() -> A, mut floor: impl FnMut() -
     ratios[ROUNDS / 2]
 }
 
+/// The SHA-256 code this run uses, as sha2 picks it. Every floor is mostly SHA-256, so the
+/// ratios depend on it: with SHA instructions the floors are several times cheaper and the
+/// work besides hashing (writing the URL, parsing) weighs more. Build with
+/// `RUSTFLAGS='--cfg sha2_backend="soft"'` to measure with the portable code on any machine.
+#[allow(
+    dead_code,
+    reason = "included by every bench; the credentials bench has no SHA-256 floor"
+)]
+pub fn sha256_backend() -> &'static str {
+    if cfg!(any(sha2_backend = "soft", sha2_256_backend = "soft")) {
+        return "portable (forced by --cfg sha2_backend=\"soft\")";
+    }
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("sha")
+        && std::is_x86_feature_detected!("sse2")
+        && std::is_x86_feature_detected!("ssse3")
+        && std::is_x86_feature_detected!("sse4.1")
+    {
+        return "x86 SHA extensions (SHA-NI)";
+    }
+    #[cfg(target_arch = "aarch64")]
+    if std::arch::is_aarch64_feature_detected!("sha2") {
+        return "Armv8 SHA-2 instructions";
+    }
+    "portable (this CPU has no SHA instructions sha2 uses)"
+}
+
 // ---------------------------------------------------------------------------------------
 // Criterion's results and the benches' `main`.
 
